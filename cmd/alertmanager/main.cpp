@@ -8,7 +8,9 @@
 
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/steady_timer.hpp>
+#include <algorithm>
 #include <csignal>
+#include <cstdlib>
 #include <cstdio>
 #include <filesystem>
 #include <iostream>
@@ -19,6 +21,7 @@
 #include "api/http_server.h"
 #include "api/process_collector.h"
 #include "config/check_config_cli.h"
+#include "core/duration.h"
 #include "core/error.h"
 #include "core/log.h"
 #include "core/matcher.h"
@@ -174,8 +177,6 @@ int RunDaemon(const Options& opts) {
       .Register(*registry)
       .Add({})
       .Set(0);
-  auto process = std::make_shared<api::ProcessCollector>();
-  registry->RegisterCollectable(process);
 
   Time start = Now();
   alert::Store store;
@@ -188,10 +189,26 @@ int RunDaemon(const Options& opts) {
   hopts.get_concurrency = opts.web_get_concurrency;
   hopts.request_timeout =
       std::chrono::duration_cast<std::chrono::milliseconds>(opts.web_timeout);
+  // Operational knobs beyond upstream's flags (upstream has no body limit or read timeouts):
+  // documented in docs/operations.md, read from the environment so the flag set stays upstream's.
+  try {
+  if (const char* v = std::getenv("AM_WEB_READ_TIMEOUT")) {
+    hopts.read_timeout = std::chrono::duration_cast<std::chrono::milliseconds>(ParseGoDuration(v));
+  }
+  if (const char* v = std::getenv("AM_WEB_IDLE_TIMEOUT")) {
+    hopts.idle_timeout = std::chrono::duration_cast<std::chrono::milliseconds>(ParseGoDuration(v));
+  }
+  if (const char* v = std::getenv("AM_WEB_BODY_LIMIT")) hopts.body_limit = std::stoull(v);
+  if (const char* v = std::getenv("AM_WEB_THREADS")) hopts.threads = std::max(1, std::atoi(v));
+  } catch (const std::exception& e) {
+    AM_LOG(kError, "", "invalid AM_WEB_* environment setting", {{"err", e.what()}});
+    return 1;
+  }
   api::HttpServer server(hopts, *registry);
   api::Api api(backend, registry,
                {kVersion, kRevision, kBranch, kBuildUser, kBuildDate, kGoVersion}, start,
-               DefaultParseMode() != ParseMode::kClassic);
+               DefaultParseMode() == ParseMode::kUtf8Strict);
+  api.AddCollectable(std::make_shared<api::ProcessCollector>());
   api.Register(server);
 
   // Maintenance timers run on their own io_context and thread.

@@ -16,21 +16,27 @@ namespace {
 const char* KindName(simdjson::dom::element_type t) {
   using T = simdjson::dom::element_type;
   switch (t) {
-    case T::ARRAY: return "array";
-    case T::OBJECT: return "object";
+    case T::ARRAY:
+      return "array";
+    case T::OBJECT:
+      return "object";
     case T::INT64:
     case T::UINT64:
-    case T::DOUBLE: return "number";
-    case T::STRING: return "string";
-    case T::BOOL: return "bool";
-    case T::NULL_VALUE: return "null";
+    case T::DOUBLE:
+      return "number";
+    case T::STRING:
+      return "string";
+    case T::BOOL:
+      return "bool";
+    case T::NULL_VALUE:
+      return "null";
   }
   return "value";
 }
 
 // Decodes a JSON object of strings into pairs; false with *err set on a type error.
-bool DecodeStringMap(simdjson::dom::element el, std::string_view field,
-                     std::vector<Label>* out, std::string* err) {
+bool DecodeStringMap(simdjson::dom::element el, std::string_view field, std::vector<Label>* out,
+                     std::string* err) {
   if (el.is_null()) return true;
   simdjson::dom::object obj;
   if (el.get(obj) != simdjson::SUCCESS) {
@@ -212,8 +218,7 @@ DecodedAlerts DecodePostableAlerts(std::string_view body, Time now, Duration res
       const std::string& g = raws[i].alert.generator_url;
       if (!g.empty() && !IsRequestURI(g)) {
         return fail(DecodedAlerts::Status::kUnprocessable, 601,
-                    std::to_string(i) + ".generatorURL in body must be of type uri: " +
-                        GoQuote(g));
+                    std::to_string(i) + ".generatorURL in body must be of type uri: " + GoQuote(g));
       }
     }
   }

@@ -16,11 +16,11 @@ namespace am::api {
 struct DecodedAlerts {
   // Outcome of decoding before validation. kOk: alerts/errors are filled.
   enum class Status { kOk, kBadRequest, kUnprocessable } status = Status::kOk;
-  int code = 0;             // go-swagger error code for the JSON error body (400, 601, 602)
-  std::string message;      // error message for kBadRequest / kUnprocessable
-  std::vector<Alert> valid;                // defaulted and validated, ready for the store
-  std::vector<std::string> errors;         // one per invalid alert, upstream's words
-  size_t firing = 0, resolved = 0;         // alertmanager_alerts_received_total increments
+  int code = 0;                     // go-swagger error code for the JSON error body (400, 601, 602)
+  std::string message;              // error message for kBadRequest / kUnprocessable
+  std::vector<Alert> valid;         // defaulted and validated, ready for the store
+  std::vector<std::string> errors;  // one per invalid alert, upstream's words
+  size_t firing = 0, resolved = 0;  // alertmanager_alerts_received_total increments
 };
 
 // `v2`: apply go-swagger's schema rules (labels required → 422 602, generatorURL must be a URI →

@@ -285,9 +285,8 @@ void Api::GetAlertsV2(const Request& req, Response& res) {
     if (!MatchesAll(q.filter, a->labels)) continue;
     receivers.clear();
     for (auto& m : backend_.Match(a->labels)) receivers.push_back(std::move(m.receiver));
-    if (q.receiver && !std::any_of(receivers.begin(), receivers.end(), [&](const auto& r) {
-          return RE2::FullMatch(r, *q.receiver);
-        })) {
+    if (q.receiver && !std::any_of(receivers.begin(), receivers.end(),
+                                   [&](const auto& r) { return RE2::FullMatch(r, *q.receiver); })) {
       continue;
     }
     AlertStatusView st = backend_.Status(*a);
@@ -449,9 +448,8 @@ void Api::GetAlertsV1(const Request& req, Response& res) {
     if (!MatchesAll(q.filter, a->labels)) continue;
     receivers.clear();
     for (auto& m : backend_.Match(a->labels)) receivers.push_back(std::move(m.receiver));
-    if (q.receiver && !std::any_of(receivers.begin(), receivers.end(), [&](const auto& r) {
-          return RE2::FullMatch(r, *q.receiver);
-        })) {
+    if (q.receiver && !std::any_of(receivers.begin(), receivers.end(),
+                                   [&](const auto& r) { return RE2::FullMatch(r, *q.receiver); })) {
       continue;
     }
     AlertStatusView st = backend_.Status(*a);
@@ -521,7 +519,16 @@ void Api::GetReceiversV1(const Request&, Response& res) {
 
 void Api::Metrics(const Request&, Response& res) {
   prometheus::TextSerializer ser;
-  res.body = ser.Serialize(registry_->Collect());
+  auto families = registry_->Collect();
+  for (const auto& c : collectables_) {
+    auto more = c->Collect();
+    families.insert(families.end(), std::make_move_iterator(more.begin()),
+                    std::make_move_iterator(more.end()));
+  }
+  // Exposition order by name, as client_golang writes it (dashboards don't care; diffs do).
+  std::sort(families.begin(), families.end(),
+            [](const auto& a, const auto& b) { return a.name < b.name; });
+  res.body = ser.Serialize(families);
   res.content_type = "text/plain; version=0.0.4; charset=utf-8";
 }
 

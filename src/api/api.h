@@ -23,6 +23,11 @@ class Api {
  public:
   Api(Backend& backend, std::shared_ptr<prometheus::Registry> registry, VersionInfo version,
       Time start_time, bool utf8_names);
+  // Extra collectables served on /metrics beside the registry (prometheus-cpp's Registry only holds
+  // metric families; its Exposer, which we do not use, is what keeps collectables).
+  void AddCollectable(std::shared_ptr<prometheus::Collectable> c) {
+    collectables_.push_back(std::move(c));
+  }
   // Registers every route on `server` (before server.Start()).
   void Register(HttpServer& server);
 
@@ -42,6 +47,7 @@ class Api {
   VersionInfo version_;
   Time start_time_;
   bool utf8_names_;
+  std::vector<std::shared_ptr<prometheus::Collectable>> collectables_;
   prometheus::Family<prometheus::Counter>* received_;
   prometheus::Family<prometheus::Counter>* invalid_;
 };

@@ -21,7 +21,7 @@ struct ClusterPeerView {
 struct ClusterStatusView {
   bool enabled = false;
   std::string name;
-  std::string status = "disabled";  // "ready" | "settling" | "disabled"
+  std::string status = "disabled";     // "ready" | "settling" | "disabled"
   std::vector<ClusterPeerView> peers;  // sorted by name, including self
 };
 

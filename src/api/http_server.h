@@ -34,7 +34,8 @@ namespace am::api {
 class HttpServer {
  public:
   struct Options {
-    std::vector<std::string> listen_addresses;  // "host:port", ":port" (all interfaces), "[::1]:port"
+    std::vector<std::string>
+        listen_addresses;            // "host:port", ":port" (all interfaces), "[::1]:port"
     std::string route_prefix = "/";  // e.g. "/alertmanager"; normalised like upstream ("/" + trim)
     size_t body_limit = 32 << 20;    // bytes; larger bodies get 413 naming the limit, then close
     size_t header_limit = 1 << 20;   // request line + headers; larger → 431, then close
@@ -85,7 +86,7 @@ class HttpServer {
   // naming the address on failure (nothing is left listening then). REQUIRES: called once.
   void Start();
   // Stops accepting, closes every connection, joins all threads. Waits for running blocking
-  // handlers to return. Idempotent.
+  // handlers to return. Idempotent. REQUIRES: not called from a handler (it joins that thread).
   void Stop();
   // The bound port of each listen address, in order (resolves ":0"). Empty before Start().
   std::vector<uint16_t> BoundPorts() const;

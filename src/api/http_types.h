@@ -16,9 +16,9 @@
 namespace am::api {
 
 struct Request {
-  std::string method;     // "GET", "POST", ... as sent (HEAD stays HEAD when a GET handler serves it)
-  std::string path;       // route prefix stripped, percent-decoded, cleaned, e.g. "/api/v2/alerts"
-  std::string raw_query;  // after '?', undecoded
+  std::string method;  // "GET", "POST", ... as sent (HEAD stays HEAD when a GET handler serves it)
+  std::string path;    // route prefix stripped, percent-decoded, cleaned, e.g. "/api/v2/alerts"
+  std::string raw_query;                                     // after '?', undecoded
   std::vector<std::pair<std::string, std::string>> query;    // decoded, in order, repeats kept
   std::map<std::string, std::string> params;                 // from {name} segments of the pattern
   std::vector<std::pair<std::string, std::string>> headers;  // names lower-cased, in wire order

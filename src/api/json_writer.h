@@ -13,17 +13,51 @@ class JsonWriter {
  public:
   explicit JsonWriter(std::string* out) : out_(out) {}
 
-  void BeginObject() { Sep(); out_->push_back('{'); first_ = true; }
-  void EndObject() { out_->push_back('}'); first_ = false; }
-  void BeginArray() { Sep(); out_->push_back('['); first_ = true; }
-  void EndArray() { out_->push_back(']'); first_ = false; }
-  void Key(std::string_view k) { Sep(); AppendString(out_, k); out_->push_back(':'); first_ = true; }
-  void String(std::string_view v) { Sep(); AppendString(out_, v); }
-  void Bool(bool v) { Sep(); *out_ += v ? "true" : "false"; }
-  void Int(long long v) { Sep(); *out_ += std::to_string(v); }
-  void Null() { Sep(); *out_ += "null"; }
+  void BeginObject() {
+    Sep();
+    out_->push_back('{');
+    first_ = true;
+  }
+  void EndObject() {
+    out_->push_back('}');
+    first_ = false;
+  }
+  void BeginArray() {
+    Sep();
+    out_->push_back('[');
+    first_ = true;
+  }
+  void EndArray() {
+    out_->push_back(']');
+    first_ = false;
+  }
+  void Key(std::string_view k) {
+    Sep();
+    AppendString(out_, k);
+    out_->push_back(':');
+    first_ = true;
+  }
+  void String(std::string_view v) {
+    Sep();
+    AppendString(out_, v);
+  }
+  void Bool(bool v) {
+    Sep();
+    *out_ += v ? "true" : "false";
+  }
+  void Int(long long v) {
+    Sep();
+    *out_ += std::to_string(v);
+  }
+  void Null() {
+    Sep();
+    *out_ += "null";
+  }
   // Pre-encoded JSON value.
-  void Raw(std::string_view json) { Sep(); *out_ += json; }
+  void Raw(std::string_view json) {
+    Sep();
+    *out_ += json;
+  }
 
   // Go encoding/json string escaping (HTML-safe).
   static void AppendString(std::string* out, std::string_view s);

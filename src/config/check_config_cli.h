@@ -19,8 +19,8 @@ using TemplateChecker = std::function<std::string(const std::vector<std::string>
 int RunCheckConfigCli(const std::vector<std::string>& files);
 
 // Same, with a template checker (nullptr: only check that each glob is well-formed and that every
-// file it matches can be read) and an output stream.
+// file it matches can be read) and the streams for the report and the final error line.
 int RunCheckConfigCli(const std::vector<std::string>& files, const TemplateChecker& checker,
-                      std::ostream& out);
+                      std::ostream& out, std::ostream& err);
 
 }  // namespace am::config

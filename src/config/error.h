@@ -12,9 +12,9 @@ namespace am::config {
 
 struct ConfigProblem {
   std::string file;
-  int line = 0;          // 1-based; 0 = no position
-  std::string path;      // e.g. "route.routes[1].group_wait"; may be empty
-  std::string message;   // upstream's wording where upstream has one
+  int line = 0;         // 1-based; 0 = no position
+  std::string path;     // e.g. "route.routes[1].group_wait"; may be empty
+  std::string message;  // upstream's wording where upstream has one
 
   std::string String() const;
 };

@@ -16,9 +16,9 @@
 namespace am::config {
 
 struct TlsConfig {
-  std::string ca;         // inline PEM
-  std::string cert;       // inline PEM
-  Secret key;             // inline PEM
+  std::string ca;    // inline PEM
+  std::string cert;  // inline PEM
+  Secret key;        // inline PEM
   std::string ca_file;
   std::string cert_file;
   std::string key_file;

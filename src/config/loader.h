@@ -19,7 +19,8 @@ std::shared_ptr<const Config> LoadFile(const std::string& path);
 
 // Loads YAML text. `filename_for_errors` prefixes every problem; `base_dir` is what relative
 // template globs and http_config files are joined with ("" = leave them relative).
-std::shared_ptr<const Config> LoadString(std::string_view yaml, const std::string& filename_for_errors,
+std::shared_ptr<const Config> LoadString(std::string_view yaml,
+                                         const std::string& filename_for_errors,
                                          const std::string& base_dir);
 
 }  // namespace am::config

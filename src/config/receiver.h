@@ -58,11 +58,11 @@ struct EmailThreading {
 struct EmailConfig {
   bool send_resolved = false;
   std::string to;
-  std::string from;       // else global.smtp_from (one of them is required)
-  std::string hello;      // else global.smtp_hello
-  HostPort smarthost;     // else global.smtp_smarthost (one of them is required)
+  std::string from;    // else global.smtp_from (one of them is required)
+  std::string hello;   // else global.smtp_hello
+  HostPort smarthost;  // else global.smtp_smarthost (one of them is required)
   std::string auth_username;
-  Secret auth_password;   // password and password_file are inherited together
+  Secret auth_password;  // password and password_file are inherited together
   std::string auth_password_file;
   Secret auth_secret;
   std::string auth_secret_file;
@@ -72,8 +72,8 @@ struct EmailConfig {
   std::vector<std::pair<std::string, std::string>> headers;
   std::string html = kDefaultEmailHtml;
   std::string text;
-  bool require_tls = true;               // else global.smtp_require_tls
-  std::optional<TlsConfig> tls_config;   // else global.smtp_tls_config
+  bool require_tls = true;                 // else global.smtp_require_tls
+  std::optional<TlsConfig> tls_config;     // else global.smtp_tls_config
   std::optional<bool> force_implicit_tls;  // else global.smtp_force_implicit_tls; unset = port 465
   EmailThreading threading;
 

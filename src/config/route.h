@@ -34,7 +34,7 @@ struct RouteOptions {
   Duration repeat_interval = kDefaultRepeatInterval;
   std::vector<std::string> mute_time_intervals;    // this node's own, not inherited
   std::vector<std::string> active_time_intervals;  // this node's own, not inherited
-  LabelSet labels;                                 // merged from the root down (values are templates)
+  LabelSet labels;  // merged from the root down (values are templates)
   bool operator==(const RouteOptions&) const = default;
 };
 
@@ -45,18 +45,18 @@ class Route {
   Route& operator=(const Route&) = delete;
 
   // ---- As written (what the serialiser prints). ----
-  std::string receiver;                               // "" = inherit
-  std::optional<std::vector<std::string>> group_by;   // as written, incl. "..."
+  std::string receiver;                                       // "" = inherit
+  std::optional<std::vector<std::string>> group_by;           // as written, incl. "..."
   std::vector<std::pair<std::string, std::string>> match;     // sorted by name
   std::vector<std::pair<std::string, std::string>> match_re;  // regex as written, sorted
-  Matchers matchers;                                  // parsed `matchers:`, sorted
+  Matchers matchers;                                          // parsed `matchers:`, sorted
   std::vector<std::string> mute_time_intervals;
   std::vector<std::string> active_time_intervals;
-  bool continue_matching = false;                     // `continue`
+  bool continue_matching = false;  // `continue`
   std::optional<Duration> group_wait;
   std::optional<Duration> group_interval;
   std::optional<Duration> repeat_interval;
-  LabelSet labels;                                    // 0.34 `labels:`
+  LabelSet labels;  // 0.34 `labels:`
   std::vector<std::unique_ptr<Route>> routes;
 
   // ---- Effective (computed at load). ----

@@ -40,17 +40,40 @@ class Context {
 
   std::vector<std::string>& warnings() { return warnings_; }
 
+  // Nesting guard: aliases can make a YAML graph cyclic (`a: &x [*x]`), which yaml.v2 refuses
+  // ("anchor 'x' value contains itself"). Enter() fails the load past kMaxDepth levels.
+  static constexpr int kMaxDepth = 256;
+  void Enter(int line, const std::string& path);
+  void Leave() { --depth_; }
+
  private:
   std::string filename_;
   std::string base_dir_;
   std::vector<ConfigProblem> problems_;
   std::vector<std::string> warnings_;
+  int depth_ = 0;
+};
+
+// Enter()/Leave() in a scope.
+class DepthGuard {
+ public:
+  DepthGuard(Context& ctx, int line, const std::string& path) : ctx_(ctx) {
+    ctx_.Enter(line, path);
+  }
+  ~DepthGuard() { ctx_.Leave(); }
+  DepthGuard(const DepthGuard&) = delete;
+  DepthGuard& operator=(const DepthGuard&) = delete;
+
+ private:
+  Context& ctx_;
 };
 
 // 1-based line of a node (0 when yaml-cpp has no mark for it).
 int LineOf(const YAML::Node& n);
 // yaml.v2's short tag for a node: !!null, !!bool, !!int, !!float, !!str, !!seq, !!map.
 std::string ShortTag(const YAML::Node& n);
+// Null node, or a plain ~ / null / empty scalar (yaml.v2's null).
+bool IsNullNode(const YAML::Node& n);
 // YAML 1.1 bool value of a plain scalar, if it is one.
 std::optional<bool> ResolveBool(const YAML::Node& n);
 
@@ -85,9 +108,12 @@ class MapReader {
   // `what` names the block in unknown-key messages ("field x not found in <what>"). A null node
   // reads as an empty mapping; a non-mapping is a type problem (valid() false).
   MapReader(Context& ctx, const YAML::Node& node, std::string path, int line, std::string what,
-            std::initializer_list<std::string_view> known);
+            const std::vector<std::string_view>& known);
 
   Context& ctx() const { return *ctx_; }
+  // Problems collected before this mapping was read: a block whose own reading added problems
+  // skips its semantic checks, as upstream's UnmarshalYAML returns early on a type error.
+  size_t start_errors() const { return start_errors_; }
   bool valid() const { return valid_; }
   const std::string& path() const { return path_; }
   int line() const { return line_; }
@@ -131,9 +157,10 @@ class MapReader {
 
  private:
   const Entry* Find(std::string_view key) const;
-  void Collect(const YAML::Node& node, bool from_merge, std::vector<std::string>* seen);
+  void Collect(const YAML::Node& node, int depth, std::vector<std::string>* seen);
 
   Context* ctx_;
+  size_t start_errors_;
   std::string path_;
   int line_;
   std::string what_;

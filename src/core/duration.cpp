@@ -16,8 +16,27 @@ constexpr int64_t kSec = 1000 * kMs;
 constexpr int64_t kMin = 60 * kSec;
 constexpr int64_t kHour = 60 * kMin;
 
+// The time package's own quote(): unlike strconv.Quote it writes every byte of a non-ASCII or
+// control rune as \xNN (and DEL as is).
+std::string TimeQuote(std::string_view s) {
+  static const char* kHex = "0123456789abcdef";
+  std::string out = "\"";
+  for (unsigned char c : s) {
+    if (c >= 0x80 || c < ' ') {
+      out += "\\x";
+      out.push_back(kHex[c >> 4]);
+      out.push_back(kHex[c & 0xF]);
+    } else {
+      if (c == '"' || c == '\\') out.push_back('\\');
+      out.push_back(static_cast<char>(c));
+    }
+  }
+  out.push_back('"');
+  return out;
+}
+
 [[noreturn]] void BadGo(std::string_view s) {
-  throw ParseError("time: invalid duration " + GoQuote(s));
+  throw ParseError("time: invalid duration " + TimeQuote(s));
 }
 
 // Go's fmtFrac/fmtInt logic, writing right to left into buf.
@@ -100,18 +119,24 @@ Duration ParseGoDuration(std::string_view orig) {
     (void)pl;
     size_t u = 0;
     while (u < s.size() && s[u] != '.' && !(s[u] >= '0' && s[u] <= '9')) ++u;
-    if (u == 0) throw ParseError("time: missing unit in duration " + GoQuote(orig));
+    if (u == 0) throw ParseError("time: missing unit in duration " + TimeQuote(orig));
     std::string_view unit = s.substr(0, u);
     s.remove_prefix(u);
     uint64_t mult;
-    if (unit == "ns") mult = kNs;
-    else if (unit == "us" || unit == "\xC2\xB5s" || unit == "\xCE\xBCs") mult = kUs;
-    else if (unit == "ms") mult = kMs;
-    else if (unit == "s") mult = kSec;
-    else if (unit == "m") mult = kMin;
-    else if (unit == "h") mult = kHour;
+    if (unit == "ns")
+      mult = kNs;
+    else if (unit == "us" || unit == "\xC2\xB5s" || unit == "\xCE\xBCs")
+      mult = kUs;
+    else if (unit == "ms")
+      mult = kMs;
+    else if (unit == "s")
+      mult = kSec;
+    else if (unit == "m")
+      mult = kMin;
+    else if (unit == "h")
+      mult = kHour;
     else
-      throw ParseError("time: unknown unit " + GoQuote(unit) + " in duration " + GoQuote(orig));
+      throw ParseError("time: unknown unit " + TimeQuote(unit) + " in duration " + TimeQuote(orig));
     if (v > (1ULL << 63) / mult) BadGo(orig);
     v *= mult;
     if (f > 0) {
@@ -173,25 +198,31 @@ Duration ParseModelDuration(std::string_view s) {
   auto bad = [&]() -> ParseError {
     return ParseError("not a valid duration string: " + GoQuote(s));
   };
-  if (s.empty()) throw bad();
+  if (s.empty()) throw ParseError("empty duration string");
   if (s == "0") return Duration(0);
   struct Unit {
     std::string_view name;
     int64_t mult;
   };
-  static constexpr Unit kUnits[] = {{"y", 365 * 24 * kHour}, {"w", 7 * 24 * kHour},
-                                    {"d", 24 * kHour},       {"h", kHour},
-                                    {"m", kMin},             {"s", kSec},
+  static constexpr Unit kUnits[] = {{"y", 365 * 24 * kHour},
+                                    {"w", 7 * 24 * kHour},
+                                    {"d", 24 * kHour},
+                                    {"h", kHour},
+                                    {"m", kMin},
+                                    {"s", kSec},
                                     {"ms", kMs}};
   size_t next_unit = 0;
   std::string_view rest = s;
   __int128 total = 0;
+  // Upstream matches the syntax with a regex first and reports overflow only for well-formed
+  // input, so overflow is remembered and raised at the end.
+  bool overflow = false;
   while (!rest.empty()) {
     size_t i = 0;
     uint64_t v = 0;
     while (i < rest.size() && rest[i] >= '0' && rest[i] <= '9') {
-      if (v > 1000000000000000000ULL) throw bad();
-      v = v * 10 + (rest[i] - '0');
+      if (v > 1000000000000000000ULL) overflow = true;
+      if (!overflow) v = v * 10 + (rest[i] - '0');
       ++i;
     }
     if (i == 0) throw bad();
@@ -211,7 +242,7 @@ Duration ParseModelDuration(std::string_view s) {
     }
     if (!found) throw bad();
   }
-  if (total > std::numeric_limits<int64_t>::max()) {
+  if (overflow || total > std::numeric_limits<int64_t>::max()) {
     throw ParseError("duration out of range");
   }
   return Duration(static_cast<int64_t>(total));
@@ -221,22 +252,23 @@ std::string FormatModelDuration(Duration d) {
   int64_t ms = d.count() / kMs;
   if (ms == 0) return "0s";
   std::string out;
-  if (ms < 0) {
-    out = "-";
-    ms = -ms;
-  }
+  // model.Duration.String() prints nothing for a negative duration (no unit count is positive);
+  // config values are never negative, and we keep upstream's output rather than invent one.
+  if (ms < 0) return out;
   struct Unit {
     const char* name;
     int64_t ms;
+    bool exact;  // years and weeks only when nothing remains: "90d" rather than "12w6d"
   };
-  static constexpr Unit kUnits[] = {{"y", 1000LL * 60 * 60 * 24 * 365},
-                                    {"w", 1000LL * 60 * 60 * 24 * 7},
-                                    {"d", 1000LL * 60 * 60 * 24},
-                                    {"h", 1000LL * 60 * 60},
-                                    {"m", 1000LL * 60},
-                                    {"s", 1000LL},
-                                    {"ms", 1}};
+  static constexpr Unit kUnits[] = {{"y", 1000LL * 60 * 60 * 24 * 365, true},
+                                    {"w", 1000LL * 60 * 60 * 24 * 7, true},
+                                    {"d", 1000LL * 60 * 60 * 24, false},
+                                    {"h", 1000LL * 60 * 60, false},
+                                    {"m", 1000LL * 60, false},
+                                    {"s", 1000LL, false},
+                                    {"ms", 1, false}};
   for (const auto& u : kUnits) {
+    if (u.exact && ms % u.ms != 0) continue;
     int64_t v = ms / u.ms;
     if (v > 0) {
       out += std::to_string(v);

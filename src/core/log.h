@@ -42,7 +42,7 @@ struct Field {
 };
 
 void Write(Level level, const char* file, int line, std::string_view component,
-           std::string_view msg, std::initializer_list<Field> fields);
+           std::string_view msg, std::initializer_list<Field> fields = {});
 
 // Formats one logfmt record (exposed for tests).
 std::string FormatLogfmt(std::string_view ts, std::string_view caller, Level level,

@@ -20,21 +20,36 @@ std::atomic<ParseMode> g_default_mode{ParseMode::kFallback};
 // same substring Go reports.
 const char* GoRegexpErrorText(RE2::ErrorCode code) {
   switch (code) {
-    case RE2::ErrorBadEscape: return "invalid escape sequence";
-    case RE2::ErrorBadCharClass: return "invalid character class";
-    case RE2::ErrorBadCharRange: return "invalid character class range";
-    case RE2::ErrorMissingBracket: return "missing closing ]";
-    case RE2::ErrorMissingParen: return "missing closing )";
-    case RE2::ErrorUnexpectedParen: return "unexpected )";
-    case RE2::ErrorTrailingBackslash: return "trailing backslash at end of expression";
-    case RE2::ErrorRepeatArgument: return "missing argument to repetition operator";
-    case RE2::ErrorRepeatSize: return "invalid repeat count";
-    case RE2::ErrorRepeatOp: return "invalid nested repetition operator";
-    case RE2::ErrorBadPerlOp: return "invalid or unsupported Perl syntax";
-    case RE2::ErrorBadUTF8: return "invalid UTF-8";
-    case RE2::ErrorBadNamedCapture: return "invalid named capture";
-    case RE2::ErrorPatternTooLarge: return "expression too large";
-    default: return "regexp/syntax: internal error";
+    case RE2::ErrorBadEscape:
+      return "invalid escape sequence";
+    case RE2::ErrorBadCharClass:
+      return "invalid character class";
+    case RE2::ErrorBadCharRange:
+      return "invalid character class range";
+    case RE2::ErrorMissingBracket:
+      return "missing closing ]";
+    case RE2::ErrorMissingParen:
+      return "missing closing )";
+    case RE2::ErrorUnexpectedParen:
+      return "unexpected )";
+    case RE2::ErrorTrailingBackslash:
+      return "trailing backslash at end of expression";
+    case RE2::ErrorRepeatArgument:
+      return "missing argument to repetition operator";
+    case RE2::ErrorRepeatSize:
+      return "invalid repeat count";
+    case RE2::ErrorRepeatOp:
+      return "invalid nested repetition operator";
+    case RE2::ErrorBadPerlOp:
+      return "invalid or unsupported Perl syntax";
+    case RE2::ErrorBadUTF8:
+      return "invalid UTF-8";
+    case RE2::ErrorBadNamedCapture:
+      return "invalid named capture";
+    case RE2::ErrorPatternTooLarge:
+      return "expression too large";
+    default:
+      return "regexp/syntax: internal error";
   }
 }
 
@@ -75,7 +90,7 @@ std::string ReplaceInvalidUtf8(std::string_view s) {
   for (size_t i = 0; i < s.size();) {
     char32_t r;
     i += DecodeRuneAt(s, i, &r);
-    AppendRune(&out, r);
+    AppendUtf8Rune(&out, r);
   }
   return out;
 }
@@ -84,7 +99,15 @@ std::string ReplaceInvalidUtf8(std::string_view s) {
 // unquoted token in the UTF-8 parser.
 bool IsReservedRune(char32_t r) {
   switch (r) {
-    case '{': case '}': case '!': case '=': case '~': case ',': case '\\': case '"': case '\'':
+    case '{':
+    case '}':
+    case '!':
+    case '=':
+    case '~':
+    case ',':
+    case '\\':
+    case '"':
+    case '\'':
     case '`':
       return true;
     default:
@@ -99,10 +122,17 @@ std::string OpenMetricsEscape(std::string_view s) {
   out.reserve(s.size());
   for (char c : s) {
     switch (c) {
-      case '\\': out += "\\\\"; break;
-      case '\n': out += "\\n"; break;
-      case '"': out += "\\\""; break;
-      default: out.push_back(c);
+      case '\\':
+        out += "\\\\";
+        break;
+      case '\n':
+        out += "\\n";
+        break;
+      case '"':
+        out += "\\\"";
+        break;
+      default:
+        out.push_back(c);
     }
   }
   return out;
@@ -112,9 +142,7 @@ std::string OpenMetricsEscape(std::string_view s) {
 // Classic parser: pkg/labels ParseMatcher / ParseMatchers of 0.25.
 
 // The \s class of Go's regexp (ASCII only, no \v), used by the 0.25 matcher regex.
-bool IsRegexpSpace(char c) {
-  return c == ' ' || c == '\t' || c == '\n' || c == '\f' || c == '\r';
-}
+bool IsRegexpSpace(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\f' || c == '\r'; }
 bool IsClassicNameStart(char c) {
   return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_' || c == ':';
 }
@@ -231,7 +259,7 @@ Matchers ClassicParseMatchers(std::string_view input) {
       default:
         escaped = false;
     }
-    AppendRune(&token, r);
+    AppendUtf8Rune(&token, r);
   }
   // strings.TrimSpace on the last token only: it allows one trailing comma plus whitespace.
   std::string_view last = token;
@@ -402,11 +430,10 @@ class Lexer {
 
   std::string ExpectedError(const Position& p, std::string_view expected) const {
     if (p.offset_end >= input_.size()) {
-      return Cols(p) + ": unexpected end of input, expected one of '" + std::string(expected) +
-             "'";
+      return Cols(p) + ": unexpected end of input, expected one of '" + std::string(expected) + "'";
     }
-    return Cols(p) + ": " + std::string(Slice(p)) + ": expected one of '" +
-           std::string(expected) + "'";
+    return Cols(p) + ": " + std::string(Slice(p)) + ": expected one of '" + std::string(expected) +
+           "'";
   }
 
   static std::string Cols(const Position& p) {
@@ -567,7 +594,8 @@ class Utf8Parser {
   template <typename T>
   class Result {
    public:
-    Result(T v) : value_(std::move(v)) {}  // NOLINT: implicit by design
+    // Implicit, so that a step can `return token;` or `return StepError{...};`.
+    Result(T v) : value_(std::move(v)) {}          // NOLINT
     Result(StepError e) : error_(std::move(e)) {}  // NOLINT
     explicit operator bool() const { return value_.has_value(); }
     const T& operator*() const { return *value_; }
@@ -637,18 +665,24 @@ class Utf8Parser {
     auto name = Unquote(*name_tok);
     if (!name) throw ParseError(InvalidInput(*name_tok));
 
-    auto op = Expect({TokenKind::kEquals, TokenKind::kNotEquals, TokenKind::kMatches,
-                      TokenKind::kNotMatches});
+    auto op = Expect(
+        {TokenKind::kEquals, TokenKind::kNotEquals, TokenKind::kMatches, TokenKind::kNotMatches});
     if (!op) {
-      throw ParseError(op.error().msg +
-                       ": expected an operator such as '=', '!=', '=~' or '!~'");
+      throw ParseError(op.error().msg + ": expected an operator such as '=', '!=', '=~' or '!~'");
     }
     MatchType type = MatchType::kEqual;
     switch (op->kind) {
-      case TokenKind::kNotEquals: type = MatchType::kNotEqual; break;
-      case TokenKind::kMatches: type = MatchType::kRegexp; break;
-      case TokenKind::kNotMatches: type = MatchType::kNotRegexp; break;
-      default: break;
+      case TokenKind::kNotEquals:
+        type = MatchType::kNotEqual;
+        break;
+      case TokenKind::kMatches:
+        type = MatchType::kRegexp;
+        break;
+      case TokenKind::kNotMatches:
+        type = MatchType::kNotRegexp;
+        break;
+      default:
+        break;
     }
 
     auto value_tok = Expect({TokenKind::kUnquoted, TokenKind::kQuoted});
@@ -705,10 +739,14 @@ std::string DisagreementWarning(std::string_view input) {
 
 const char* MatchTypeString(MatchType t) {
   switch (t) {
-    case MatchType::kEqual: return "=";
-    case MatchType::kNotEqual: return "!=";
-    case MatchType::kRegexp: return "=~";
-    case MatchType::kNotRegexp: return "!~";
+    case MatchType::kEqual:
+      return "=";
+    case MatchType::kNotEqual:
+      return "!=";
+    case MatchType::kRegexp:
+      return "=~";
+    case MatchType::kNotRegexp:
+      return "!~";
   }
   return "=";
 }
@@ -751,8 +789,10 @@ Matcher Matcher::Create(MatchType type, std::string name, std::string value) {
 
 bool Matcher::Matches(std::string_view v) const {
   switch (type_) {
-    case MatchType::kEqual: return v == value_;
-    case MatchType::kNotEqual: return v != value_;
+    case MatchType::kEqual:
+      return v == value_;
+    case MatchType::kNotEqual:
+      return v != value_;
     case MatchType::kRegexp:
     case MatchType::kNotRegexp: {
       bool match = IsValidUtf8(v) ? RE2::PartialMatch(v, *re_)

@@ -23,7 +23,7 @@ bool IsValidUtf8(std::string_view s);
 size_t DecodeRuneAt(std::string_view s, size_t i, char32_t* rune);
 
 // utf8.EncodeRune appended to *out (runes outside Unicode are written as U+FFFD).
-void AppendRune(std::string* out, char32_t rune);
+void AppendUtf8Rune(std::string* out, char32_t rune);
 
 // unicode.IsSpace: ASCII \t \n \v \f \r and space, U+0085, U+00A0 and the Unicode White_Space
 // runes above Latin-1.

@@ -1,6 +1,7 @@
 #include "core/timeutil.h"
 
 #include <cstdio>
+#include <limits>
 
 namespace am {
 namespace {
@@ -53,9 +54,7 @@ bool Digits(std::string_view s, size_t pos, size_t n, int* out) {
 
 }  // namespace
 
-Time Now() {
-  return std::chrono::time_point_cast<nanoseconds>(std::chrono::system_clock::now());
-}
+Time Now() { return std::chrono::time_point_cast<nanoseconds>(std::chrono::system_clock::now()); }
 
 std::string FormatRFC3339Nano(Time t) {
   if (IsZero(t)) return "0001-01-01T00:00:00Z";
@@ -100,9 +99,8 @@ std::string FormatGoTimeString(Time t) {
 std::optional<Time> ParseRFC3339(std::string_view s) {
   int y, mo, d, h, mi, sec;
   if (!Digits(s, 0, 4, &y) || s.size() < 20 || s[4] != '-' || !Digits(s, 5, 2, &mo) ||
-      s[7] != '-' || !Digits(s, 8, 2, &d) || (s[10] != 'T' && s[10] != 't') ||
-      !Digits(s, 11, 2, &h) || s[13] != ':' || !Digits(s, 14, 2, &mi) || s[16] != ':' ||
-      !Digits(s, 17, 2, &sec)) {
+      s[7] != '-' || !Digits(s, 8, 2, &d) || s[10] != 'T' || !Digits(s, 11, 2, &h) ||
+      s[13] != ':' || !Digits(s, 14, 2, &mi) || s[16] != ':' || !Digits(s, 17, 2, &sec)) {
     return std::nullopt;
   }
   if (mo < 1 || mo > 12 || d < 1 || h > 23 || mi > 59 || sec > 59) return std::nullopt;
@@ -126,12 +124,13 @@ std::optional<Time> ParseRFC3339(std::string_view s) {
   }
   if (pos >= s.size()) return std::nullopt;
   int64_t offset_s = 0;
-  if (s[pos] == 'Z' || s[pos] == 'z') {
+  // Go's layout matching is case-sensitive: "T" and "Z" only.
+  if (s[pos] == 'Z') {
     ++pos;
   } else if (s[pos] == '+' || s[pos] == '-') {
     int oh, om;
     if (!Digits(s, pos + 1, 2, &oh) || pos + 3 >= s.size() || s[pos + 3] != ':' ||
-        !Digits(s, pos + 4, 2, &om) || oh > 23 || om > 59) {
+        !Digits(s, pos + 4, 2, &om)) {  // Go 1.19 does not range-check the offset
       return std::nullopt;
     }
     offset_s = (oh * 3600 + om * 60) * (s[pos] == '-' ? -1 : 1);
@@ -140,14 +139,18 @@ std::optional<Time> ParseRFC3339(std::string_view s) {
     return std::nullopt;
   }
   if (pos != s.size()) return std::nullopt;
-  if (y == 1 && mo == 1 && d == 1 && h == 0 && mi == 0 && sec == 0 && ns == 0 && offset_s == 0) {
-    return kZeroTime;
+  // Only instants within int64 nanoseconds since 1970 are representable (about 1678..2262);
+  // Time::min() is taken by kZeroTime.
+  int64_t secs = std::chrono::sys_days(ymd).time_since_epoch().count() * int64_t{86400} + h * 3600 +
+                 mi * 60 + sec - offset_s;
+  __int128 total = static_cast<__int128>(secs) * 1000000000 + ns;
+  // Go's zero time, 0001-01-01T00:00:00Z, in any offset.
+  constexpr int64_t kZeroUnixSeconds = -62135596800;
+  if (total == static_cast<__int128>(kZeroUnixSeconds) * 1000000000) return kZeroTime;
+  if (total <= std::numeric_limits<int64_t>::min() || total > std::numeric_limits<int64_t>::max()) {
+    return std::nullopt;
   }
-  // Representable range of int64 nanoseconds: 1678..2262.
-  if (y < 1678 || y > 2261) return std::nullopt;
-  auto tp = std::chrono::sys_days(ymd) + std::chrono::hours(h) + std::chrono::minutes(mi) +
-            seconds(sec) - seconds(offset_s);
-  return std::chrono::time_point_cast<nanoseconds>(tp) + nanoseconds(ns);
+  return Time(nanoseconds(static_cast<int64_t>(total)));
 }
 
 }  // namespace am

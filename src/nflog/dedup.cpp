@@ -27,8 +27,7 @@ bool AllListed(std::span<const uint64_t> current, const std::vector<uint64_t>& l
 // timestamp < now - repeat without overflowing int64 nanoseconds (kZeroTime is Time::min()).
 bool RepeatElapsed(Time timestamp, Time now, std::chrono::nanoseconds repeat) {
   const __int128 ts = timestamp.time_since_epoch().count();
-  const __int128 limit =
-      static_cast<__int128>(now.time_since_epoch().count()) - repeat.count();
+  const __int128 limit = static_cast<__int128>(now.time_since_epoch().count()) - repeat.count();
   return ts < limit;
 }
 

@@ -28,9 +28,9 @@ Metrics::Metrics(prometheus::Registry& r)
       maintenance_total(
           NewCounter(r, "alertmanager_nflog_maintenance_total",
                      "How many maintenances were executed for the notification log.")),
-      maintenance_errors_total(NewCounter(
-          r, "alertmanager_nflog_maintenance_errors_total",
-          "How many maintenances were executed for the notification log that failed.")),
+      maintenance_errors_total(
+          NewCounter(r, "alertmanager_nflog_maintenance_errors_total",
+                     "How many maintenances were executed for the notification log that failed.")),
       queries_total(NewCounter(r, "alertmanager_nflog_queries_total",
                                "Number of notification log queries were received.")),
       query_errors_total(NewCounter(r, "alertmanager_nflog_query_errors_total",
@@ -40,8 +40,8 @@ Metrics::Metrics(prometheus::Registry& r)
                          .Name("alertmanager_nflog_query_duration_seconds")
                          .Help("Duration of notification log query evaluation.")
                          .Register(r)
-                         .Add({}, prometheus::Histogram::BucketBoundaries{
-                                      .005, .01, .025, .05, .1, .25, .5, 1, 2.5, 5, 10})),
+                         .Add({}, prometheus::Histogram::BucketBoundaries{.005, .01, .025, .05, .1,
+                                                                          .25, .5, 1, 2.5, 5, 10})),
       propagated_messages_total(
           NewCounter(r, "alertmanager_nflog_gossip_messages_propagated_total",
                      "Number of received gossip messages that have been further gossiped.")) {}

@@ -81,7 +81,9 @@ ProtoTime EntryTime(const nflogpb::MeshEntry& e) {
   return Read(e.entry().has_timestamp(), e.entry().timestamp());
 }
 
-ProtoTime ExpiresAt(const nflogpb::MeshEntry& e) { return Read(e.has_expires_at(), e.expires_at()); }
+ProtoTime ExpiresAt(const nflogpb::MeshEntry& e) {
+  return Read(e.has_expires_at(), e.expires_at());
+}
 
 std::string KeyOf(const nflogpb::MeshEntry& e) {
   const nflogpb::Receiver& r = e.entry().receiver();
@@ -208,8 +210,7 @@ std::optional<std::string> ReadFile(const std::string& path) {
 
 }  // namespace
 
-Log::Log(Options options)
-    : options_(std::move(options)), state_(std::make_unique<State>()) {
+Log::Log(Options options) : options_(std::move(options)), state_(std::make_unique<State>()) {
   prometheus::Registry* registry = options_.registry;
   if (registry == nullptr) {
     own_registry_ = std::make_unique<prometheus::Registry>();

@@ -35,7 +35,8 @@ Digits SignificantDigits(double v, int prec) {
   if (prec < 0) {
     r = std::to_chars(buf, buf + sizeof buf, v, std::chars_format::scientific);
   } else {
-    r = std::to_chars(buf, buf + sizeof buf, v, std::chars_format::scientific, std::max(prec - 1, 0));
+    r = std::to_chars(buf, buf + sizeof buf, v, std::chars_format::scientific,
+                      std::max(prec - 1, 0));
   }
   std::string_view s(buf, r.ptr - buf);
   if (!s.empty() && s[0] == '-') s.remove_prefix(1);
@@ -122,14 +123,12 @@ std::string FormatFloat(double v, char fmt, int prec) {
       int eprec = prec;
       if (eprec > nd && nd >= dg.dp) eprec = nd;
       if (shortest) eprec = 6;
-      int exp = dg.d.empty() ? 0 : dg.dp - 1;
-      if (dg.d.empty()) dg.dp = 1, nd = 0;
+      int exp = dg.dp - 1;
       if (exp < -4 || exp >= eprec) {
         int p = prec > nd ? nd : prec;
         return sign + ExpFromDigits(dg, std::max(p - 1, 0), e);
       }
       int p = prec > dg.dp ? nd : prec;
-      if (dg.d.empty()) dg.dp = 0;
       return sign + FixedFromDigits(dg, std::max(p - dg.dp, 0));
     }
   }
@@ -158,13 +157,27 @@ void AppendQuotedRune(std::string& out, char32_t r, int width, std::string_view 
     return;
   }
   switch (r) {
-    case '\a': out += "\\a"; return;
-    case '\b': out += "\\b"; return;
-    case '\f': out += "\\f"; return;
-    case '\n': out += "\\n"; return;
-    case '\r': out += "\\r"; return;
-    case '\t': out += "\\t"; return;
-    case '\v': out += "\\v"; return;
+    case '\a':
+      out += "\\a";
+      return;
+    case '\b':
+      out += "\\b";
+      return;
+    case '\f':
+      out += "\\f";
+      return;
+    case '\n':
+      out += "\\n";
+      return;
+    case '\r':
+      out += "\\r";
+      return;
+    case '\t':
+      out += "\\t";
+      return;
+    case '\v':
+      out += "\\v";
+      return;
   }
   auto hex = [&](uint32_t v, int n) {
     for (int i = n - 1; i >= 0; --i) out += kHexLower[(v >> (4 * i)) & 15];
@@ -305,9 +318,13 @@ class Printer {
           Pad(Truncate(s));
         }
         return;
-      case 's': Pad(Truncate(s)); return;
+      case 's':
+        Pad(Truncate(s));
+        return;
       case 'x':
-      case 'X': FmtSbx(s, verb == 'x' ? kHexLower : kHexUpper); return;
+      case 'X':
+        FmtSbx(s, verb == 'x' ? kHexLower : kHexUpper);
+        return;
       case 'q': {
         std::string t = Truncate(s);
         if (f_.sharp && CanBackquote(t)) {
@@ -317,7 +334,9 @@ class Printer {
         }
         return;
       }
-      default: BadVerb(verb, Value::String(std::string(s), type)); return;
+      default:
+        BadVerb(verb, Value::String(std::string(s), type));
+        return;
     }
   }
 
@@ -370,7 +389,9 @@ class Printer {
     while (static_cast<int>(rev.size()) < prec) rev += '0';
     if (f_.sharp) {
       switch (base) {
-        case 2: rev += "b0"; break;
+        case 2:
+          rev += "b0";
+          break;
         case 8:
           if (rev.back() != '0') rev += '0';
           break;
@@ -400,19 +421,31 @@ class Printer {
     uint64_t u = static_cast<uint64_t>(v.AsInt());
     switch (verb) {
       case 'v':
-      case 'd': FmtInteger(u, 10, is_signed, verb, kHexLower); return;
-      case 'b': FmtInteger(u, 2, is_signed, verb, kHexLower); return;
+      case 'd':
+        FmtInteger(u, 10, is_signed, verb, kHexLower);
+        return;
+      case 'b':
+        FmtInteger(u, 2, is_signed, verb, kHexLower);
+        return;
       case 'o':
-      case 'O': FmtInteger(u, 8, is_signed, verb, kHexLower); return;
-      case 'x': FmtInteger(u, 16, is_signed, verb, kHexLower); return;
-      case 'X': FmtInteger(u, 16, is_signed, verb, kHexUpper); return;
+      case 'O':
+        FmtInteger(u, 8, is_signed, verb, kHexLower);
+        return;
+      case 'x':
+        FmtInteger(u, 16, is_signed, verb, kHexLower);
+        return;
+      case 'X':
+        FmtInteger(u, 16, is_signed, verb, kHexUpper);
+        return;
       case 'c': {
         std::string s;
         AppendRune(s, u > 0x10FFFF ? kRuneError : static_cast<char32_t>(u));
         Pad(s);
         return;
       }
-      case 'q': Pad(QuoteRune(u > 0x10FFFF ? kRuneError : static_cast<char32_t>(u), f_.plus)); return;
+      case 'q':
+        Pad(QuoteRune(u > 0x10FFFF ? kRuneError : static_cast<char32_t>(u), f_.plus));
+        return;
       case 'U': {
         std::string s = "U+";
         std::string hex;
@@ -436,7 +469,9 @@ class Printer {
         f_.zero = z;
         return;
       }
-      default: BadVerb(verb, v); return;
+      default:
+        BadVerb(verb, v);
+        return;
     }
   }
 
@@ -480,17 +515,25 @@ class Printer {
 
   void FmtFloat(const Value& v, double d, char32_t verb) {
     switch (verb) {
-      case 'v': FmtFloatVerb(d, 'g', -1); return;
+      case 'v':
+        FmtFloatVerb(d, 'g', -1);
+        return;
       case 'b':
       case 'g':
       case 'G':
       case 'x':
-      case 'X': FmtFloatVerb(d, verb == 'G' || verb == 'X' ? 'G' : 'g', -1); return;
+      case 'X':
+        FmtFloatVerb(d, verb == 'G' || verb == 'X' ? 'G' : 'g', -1);
+        return;
       case 'f':
       case 'e':
       case 'E':
-      case 'F': FmtFloatVerb(d, verb, 6); return;
-      default: BadVerb(verb, v); return;
+      case 'F':
+        FmtFloatVerb(d, verb, 6);
+        return;
+      default:
+        BadVerb(verb, v);
+        return;
     }
   }
 
@@ -516,7 +559,8 @@ class Printer {
         f_.plus = old_plus;
         return;
       }
-      default: BadVerb(verb, v);
+      default:
+        BadVerb(verb, v);
     }
   }
 
@@ -541,12 +585,16 @@ class Printer {
     if (erroring_) return false;
     if (verb != 'v' && verb != 's' && verb != 'x' && verb != 'X' && verb != 'q') return false;
     switch (v.type()) {
-      case Type::kTime: FmtString(TimeString(v.AsTime()), verb, Type::kString); return true;
-      case Type::kDuration: FmtString(DurationString(v.AsInt()), verb, Type::kString); return true;
+      case Type::kTime:
+        FmtString(TimeString(v.AsTime()), verb, Type::kString);
+        return true;
+      case Type::kDuration:
+        FmtString(DurationString(v.AsInt()), verb, Type::kString);
+        return true;
       case Type::kMonth: {
-        static const char* kMonths[] = {"January", "February", "March",     "April",
-                                        "May",     "June",     "July",      "August",
-                                        "September", "October", "November", "December"};
+        static const char* kMonths[] = {"January",   "February", "March",    "April",
+                                        "May",       "June",     "July",     "August",
+                                        "September", "October",  "November", "December"};
         int64_t m = v.AsInt();
         FmtString(m >= 1 && m <= 12 ? kMonths[m - 1] : "%!Month(" + std::to_string(m) + ")", verb,
                   Type::kString);
@@ -560,7 +608,8 @@ class Printer {
                   Type::kString);
         return true;
       }
-      default: return false;
+      default:
+        return false;
     }
   }
 
@@ -583,7 +632,8 @@ class Printer {
     }
     if (HandleMethods(v, verb)) return;
     switch (v.kind()) {
-      case Kind::kInvalid: return;
+      case Kind::kInvalid:
+        return;
       case Kind::kBool:
         if (verb == 't' || verb == 'v') {
           Pad(v.AsBool() ? "true" : "false");
@@ -592,10 +642,18 @@ class Printer {
         }
         return;
       case Kind::kInt:
-      case Kind::kUint: FmtInt(v, verb); return;
-      case Kind::kFloat: FmtFloat(v, v.AsFloat(), verb); return;
-      case Kind::kComplex: FmtComplex(v, verb); return;
-      case Kind::kString: FmtString(v.AsString(), verb, v.type()); return;
+      case Kind::kUint:
+        FmtInt(v, verb);
+        return;
+      case Kind::kFloat:
+        FmtFloat(v, v.AsFloat(), verb);
+        return;
+      case Kind::kComplex:
+        FmtComplex(v, verb);
+        return;
+      case Kind::kString:
+        FmtString(v.AsString(), verb, v.type());
+        return;
       case Kind::kSlice: {
         buf_ += '[';
         size_t n = v.Len();
@@ -630,7 +688,9 @@ class Printer {
         buf_ += ']';
         return;
       }
-      case Kind::kStruct: PrintStruct(v, verb, depth); return;
+      case Kind::kStruct:
+        PrintStruct(v, verb, depth);
+        return;
     }
   }
 
@@ -694,7 +754,8 @@ class Printer {
         buf_ += std::to_string(t.nsec) + " " + std::to_string(t.sec) + " <loc>";
         break;
       }
-      default: break;
+      default:
+        break;
     }
     buf_ += '}';
   }
@@ -1021,22 +1082,49 @@ Civil ToCivil(const GoTime& t) {
 
 namespace {
 
-const char* const kLongMonths[] = {"January", "February", "March",     "April",   "May",      "June",
-                                   "July",    "August",   "September", "October", "November", "December"};
+const char* const kLongMonths[] = {"January",   "February", "March",    "April",
+                                   "May",       "June",     "July",     "August",
+                                   "September", "October",  "November", "December"};
 const char* const kLongDays[] = {"Sunday",   "Monday", "Tuesday", "Wednesday",
                                  "Thursday", "Friday", "Saturday"};
 
 enum Std {
   kNone,
-  kLongMonth, kMonth, kNumMonth, kZeroMonth,
-  kLongWeekDay, kWeekDay,
-  kDay, kUnderDay, kZeroDay, kUnderYearDay, kZeroYearDay,
-  kHour, kHour12, kZeroHour12,
-  kMinute, kZeroMinute, kSecond, kZeroSecond,
-  kLongYear, kYear, kPM, kpm, kTZ,
-  kISO8601TZ, kISO8601SecondsTZ, kISO8601ShortTZ, kISO8601ColonTZ, kISO8601ColonSecondsTZ,
-  kNumTZ, kNumSecondsTz, kNumShortTZ, kNumColonTZ, kNumColonSecondsTZ,
-  kFracSecond0, kFracSecond9,
+  kLongMonth,
+  kMonth,
+  kNumMonth,
+  kZeroMonth,
+  kLongWeekDay,
+  kWeekDay,
+  kDay,
+  kUnderDay,
+  kZeroDay,
+  kUnderYearDay,
+  kZeroYearDay,
+  kHour,
+  kHour12,
+  kZeroHour12,
+  kMinute,
+  kZeroMinute,
+  kSecond,
+  kZeroSecond,
+  kLongYear,
+  kYear,
+  kPM,
+  kpm,
+  kTZ,
+  kISO8601TZ,
+  kISO8601SecondsTZ,
+  kISO8601ShortTZ,
+  kISO8601ColonTZ,
+  kISO8601ColonSecondsTZ,
+  kNumTZ,
+  kNumSecondsTz,
+  kNumShortTZ,
+  kNumColonTZ,
+  kNumColonSecondsTZ,
+  kFracSecond0,
+  kFracSecond9,
 };
 
 struct Chunk {
@@ -1074,7 +1162,8 @@ Chunk NextChunk(std::string_view layout) {
         break;
       case '0':
         if (i + 1 < layout.size() && layout[i + 1] >= '1' && layout[i + 1] <= '6') {
-          static const Std kZ[] = {kZeroMonth, kZeroDay, kZeroHour12, kZeroMinute, kZeroSecond, kYear};
+          static const Std kZ[] = {kZeroMonth,  kZeroDay,    kZeroHour12,
+                                   kZeroMinute, kZeroSecond, kYear};
           return mk(kZ[layout[i + 1] - '1'], 2);
         }
         if (at(i, "002")) return mk(kZeroYearDay, 3);
@@ -1087,14 +1176,18 @@ Chunk NextChunk(std::string_view layout) {
         return mk(kDay, 1);
       case '_':
         if (at(i, "_2")) {
-          if (at(i, "_2006")) return Chunk{layout.substr(0, i + 1), kLongYear, 0, '.', layout.substr(i + 5)};
+          if (at(i, "_2006"))
+            return Chunk{layout.substr(0, i + 1), kLongYear, 0, '.', layout.substr(i + 5)};
           return mk(kUnderDay, 2);
         }
         if (at(i, "__2")) return mk(kUnderYearDay, 3);
         break;
-      case '3': return mk(kHour12, 1);
-      case '4': return mk(kMinute, 1);
-      case '5': return mk(kSecond, 1);
+      case '3':
+        return mk(kHour12, 1);
+      case '4':
+        return mk(kMinute, 1);
+      case '5':
+        return mk(kSecond, 1);
       case 'P':
         if (at(i, "PM")) return mk(kPM, 2);
         break;
@@ -1155,20 +1248,40 @@ std::string TimeFormat(const GoTime& t, std::string_view layout) {
     if (k.std == kNone) break;
     layout = k.suffix;
     switch (k.std) {
-      case kYear: AppendInt(out, ((c.year % 100) + 100) % 100, 2); break;
-      case kLongYear: AppendInt(out, c.year, 4); break;
-      case kMonth: out += std::string_view(kLongMonths[c.month - 1]).substr(0, 3); break;
-      case kLongMonth: out += kLongMonths[c.month - 1]; break;
-      case kNumMonth: AppendInt(out, c.month, 0); break;
-      case kZeroMonth: AppendInt(out, c.month, 2); break;
-      case kWeekDay: out += std::string_view(kLongDays[c.weekday]).substr(0, 3); break;
-      case kLongWeekDay: out += kLongDays[c.weekday]; break;
-      case kDay: AppendInt(out, c.day, 0); break;
+      case kYear:
+        AppendInt(out, ((c.year % 100) + 100) % 100, 2);
+        break;
+      case kLongYear:
+        AppendInt(out, c.year, 4);
+        break;
+      case kMonth:
+        out += std::string_view(kLongMonths[c.month - 1]).substr(0, 3);
+        break;
+      case kLongMonth:
+        out += kLongMonths[c.month - 1];
+        break;
+      case kNumMonth:
+        AppendInt(out, c.month, 0);
+        break;
+      case kZeroMonth:
+        AppendInt(out, c.month, 2);
+        break;
+      case kWeekDay:
+        out += std::string_view(kLongDays[c.weekday]).substr(0, 3);
+        break;
+      case kLongWeekDay:
+        out += kLongDays[c.weekday];
+        break;
+      case kDay:
+        AppendInt(out, c.day, 0);
+        break;
       case kUnderDay:
         if (c.day < 10) out += ' ';
         AppendInt(out, c.day, 0);
         break;
-      case kZeroDay: AppendInt(out, c.day, 2); break;
+      case kZeroDay:
+        AppendInt(out, c.day, 2);
+        break;
       case kUnderYearDay:
         if (c.yday < 100) {
           out += ' ';
@@ -1176,16 +1289,36 @@ std::string TimeFormat(const GoTime& t, std::string_view layout) {
         }
         AppendInt(out, c.yday, 0);
         break;
-      case kZeroYearDay: AppendInt(out, c.yday, 3); break;
-      case kHour: AppendInt(out, c.hour, 2); break;
-      case kHour12: AppendInt(out, c.hour % 12 == 0 ? 12 : c.hour % 12, 0); break;
-      case kZeroHour12: AppendInt(out, c.hour % 12 == 0 ? 12 : c.hour % 12, 2); break;
-      case kMinute: AppendInt(out, c.minute, 0); break;
-      case kZeroMinute: AppendInt(out, c.minute, 2); break;
-      case kSecond: AppendInt(out, c.second, 0); break;
-      case kZeroSecond: AppendInt(out, c.second, 2); break;
-      case kPM: out += c.hour >= 12 ? "PM" : "AM"; break;
-      case kpm: out += c.hour >= 12 ? "pm" : "am"; break;
+      case kZeroYearDay:
+        AppendInt(out, c.yday, 3);
+        break;
+      case kHour:
+        AppendInt(out, c.hour, 2);
+        break;
+      case kHour12:
+        AppendInt(out, c.hour % 12 == 0 ? 12 : c.hour % 12, 0);
+        break;
+      case kZeroHour12:
+        AppendInt(out, c.hour % 12 == 0 ? 12 : c.hour % 12, 2);
+        break;
+      case kMinute:
+        AppendInt(out, c.minute, 0);
+        break;
+      case kZeroMinute:
+        AppendInt(out, c.minute, 2);
+        break;
+      case kSecond:
+        AppendInt(out, c.second, 0);
+        break;
+      case kZeroSecond:
+        AppendInt(out, c.second, 2);
+        break;
+      case kPM:
+        out += c.hour >= 12 ? "PM" : "AM";
+        break;
+      case kpm:
+        out += c.hour >= 12 ? "pm" : "am";
+        break;
       case kISO8601TZ:
       case kISO8601ColonTZ:
       case kISO8601SecondsTZ:
@@ -1216,8 +1349,8 @@ std::string TimeFormat(const GoTime& t, std::string_view layout) {
                      k.std == kISO8601ColonSecondsTZ || k.std == kNumColonSecondsTZ;
         if (colon) out += ':';
         if (k.std != kNumShortTZ && k.std != kISO8601ShortTZ) AppendInt(out, zone % 60, 2);
-        if (k.std == kISO8601SecondsTZ || k.std == kNumSecondsTz ||
-            k.std == kNumColonSecondsTZ || k.std == kISO8601ColonSecondsTZ) {
+        if (k.std == kISO8601SecondsTZ || k.std == kNumSecondsTz || k.std == kNumColonSecondsTZ ||
+            k.std == kISO8601ColonSecondsTZ) {
           if (colon) out += ':';
           AppendInt(out, absoffset % 60, 2);
         }
@@ -1254,7 +1387,8 @@ std::string TimeFormat(const GoTime& t, std::string_view layout) {
         out += frac;
         break;
       }
-      case kNone: break;
+      case kNone:
+        break;
     }
   }
   return out;
@@ -1268,7 +1402,8 @@ std::string TimeString(const GoTime& t) {
     s += m < 0 ? '-' : '+';
     uint64_t u = m < 0 ? -static_cast<uint64_t>(m) : static_cast<uint64_t>(m);
     char buf[48];
-    std::snprintf(buf, sizeof buf, "%llu.%09llu", static_cast<unsigned long long>(u / 1000000000ULL),
+    std::snprintf(buf, sizeof buf, "%llu.%09llu",
+                  static_cast<unsigned long long>(u / 1000000000ULL),
                   static_cast<unsigned long long>(u % 1000000000ULL));
     s += buf;
   }
@@ -1308,7 +1443,8 @@ int Lookup(std::string_view& v, const char* const* names, int n, size_t len) {
     if (v.size() >= name.size()) {
       bool eq = true;
       for (size_t j = 0; j < name.size(); ++j) {
-        if (ToLowerRune(static_cast<unsigned char>(v[j])) != ToLowerRune(static_cast<unsigned char>(name[j]))) {
+        if (ToLowerRune(static_cast<unsigned char>(v[j])) !=
+            ToLowerRune(static_cast<unsigned char>(name[j]))) {
           eq = false;
           break;
         }
@@ -1336,7 +1472,7 @@ std::optional<GoTime> TimeParse(std::string_view layout, std::string_view value,
   auto fail = [&](std::string_view elem, std::string_view rest, std::string_view msg) {
     if (err) {
       if (!msg.empty()) {
-        *err = "parsing time " + Quote(avalue) + msg;
+        *err = "parsing time " + Quote(avalue) + std::string(msg);
       } else {
         *err = "parsing time " + Quote(avalue) + " as " + Quote(alayout) + ": cannot parse " +
                Quote(rest) + " as " + Quote(elem);
@@ -1346,7 +1482,8 @@ std::optional<GoTime> TimeParse(std::string_view layout, std::string_view value,
   };
   while (true) {
     Chunk k = NextChunk(layout);
-    std::string_view std_str = layout.substr(k.prefix.size(), layout.size() - k.prefix.size() - k.suffix.size());
+    std::string_view std_str =
+        layout.substr(k.prefix.size(), layout.size() - k.prefix.size() - k.suffix.size());
     // prefix must match literally (spaces are not special in Go 1.19 except via skip)
     {
       std::string_view p = k.prefix;
@@ -1391,15 +1528,25 @@ std::optional<GoTime> TimeParse(std::string_view layout, std::string_view value,
         ok = GetNumN(value, 4, true, &year);
         break;
       }
-      case kMonth: month = Lookup(value, kLongMonths, 12, 3) + 1; ok = month > 0; break;
-      case kLongMonth: month = Lookup(value, kLongMonths, 12, 0) + 1; ok = month > 0; break;
+      case kMonth:
+        month = Lookup(value, kLongMonths, 12, 3) + 1;
+        ok = month > 0;
+        break;
+      case kLongMonth:
+        month = Lookup(value, kLongMonths, 12, 0) + 1;
+        ok = month > 0;
+        break;
       case kNumMonth:
       case kZeroMonth:
         ok = GetNum(value, k.std == kZeroMonth, &month);
         if (ok && (month <= 0 || month > 12)) range_err = "month";
         break;
-      case kWeekDay: ok = Lookup(value, kLongDays, 7, 3) >= 0; break;
-      case kLongWeekDay: ok = Lookup(value, kLongDays, 7, 0) >= 0; break;
+      case kWeekDay:
+        ok = Lookup(value, kLongDays, 7, 3) >= 0;
+        break;
+      case kLongWeekDay:
+        ok = Lookup(value, kLongDays, 7, 0) >= 0;
+        break;
       case kDay:
       case kUnderDay:
       case kZeroDay:
@@ -1433,7 +1580,8 @@ std::optional<GoTime> TimeParse(std::string_view layout, std::string_view value,
           break;
         }
         // A fractional second in the value is accepted even if the layout lacks one.
-        if (ok && value.size() >= 2 && (value[0] == '.' || value[0] == ',') && IsDigitAt(value, 1)) {
+        if (ok && value.size() >= 2 && (value[0] == '.' || value[0] == ',') &&
+            IsDigitAt(value, 1)) {
           Chunk nk = NextChunk(layout);
           if (nk.std == kFracSecond0 || nk.std == kFracSecond9) break;
           size_t n = 1;
@@ -1542,7 +1690,8 @@ std::optional<GoTime> TimeParse(std::string_view layout, std::string_view value,
           nsec = std::stoi(digits.substr(0, 9));
           value.remove_prefix(ndigit);
         } else {
-          if (value.size() < 2 || (value[0] != '.' && value[0] != ',') || !IsDigitAt(value, 1)) break;
+          if (value.size() < 2 || (value[0] != '.' && value[0] != ',') || !IsDigitAt(value, 1))
+            break;
           size_t n = 1;
           while (n < 10 && IsDigitAt(value, n)) ++n;
           std::string digits(value.substr(1, n - 1));
@@ -1552,7 +1701,8 @@ std::optional<GoTime> TimeParse(std::string_view layout, std::string_view value,
         }
         break;
       }
-      case kNone: break;
+      case kNone:
+        break;
     }
     if (!range_err.empty()) {
       return fail("", "", ": " + range_err + " out of range");
@@ -1622,8 +1772,13 @@ std::optional<GoTime> TimeIn(const GoTime& t, std::string_view name, std::string
   }
 }
 
+namespace {
+// Go's monotonic readings count from process start.
+const auto kProcessStart = std::chrono::steady_clock::now();
+}  // namespace
+
 GoTime TimeNow() {
-  static const auto start = std::chrono::steady_clock::now();
+  const auto start = kProcessStart;
   auto now = std::chrono::system_clock::now();
   auto ns = std::chrono::duration_cast<std::chrono::nanoseconds>(now.time_since_epoch()).count();
   GoTime t;
@@ -1632,7 +1787,9 @@ GoTime TimeNow() {
   t.offset = 0;
   t.zone = "UTC";
   t.has_mono = true;
-  t.mono_ns = std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::steady_clock::now() - start).count();
+  t.mono_ns =
+      std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::steady_clock::now() - start)
+          .count();
   return t;
 }
 

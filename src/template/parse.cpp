@@ -1,5 +1,6 @@
 #include "template/parse.h"
 
+#include <algorithm>
 #include <cerrno>
 #include <cmath>
 #include <cstdlib>
@@ -13,11 +14,41 @@ namespace am::tmpl {
 namespace {
 
 enum class Item : uint8_t {
-  kError, kBool, kChar, kCharConstant, kComment, kComplex, kAssign, kDeclare, kEOF, kField,
-  kIdentifier, kLeftDelim, kLeftParen, kNumber, kPipe, kRawString, kRightDelim, kRightParen,
-  kSpace, kString, kText, kVariable,
+  kError,
+  kBool,
+  kChar,
+  kCharConstant,
+  kComment,
+  kComplex,
+  kAssign,
+  kDeclare,
+  kEOF,
+  kField,
+  kIdentifier,
+  kLeftDelim,
+  kLeftParen,
+  kNumber,
+  kPipe,
+  kRawString,
+  kRightDelim,
+  kRightParen,
+  kSpace,
+  kString,
+  kText,
+  kVariable,
   kKeyword,  // marker: everything after is a keyword
-  kBlock, kBreak, kContinue, kDot, kDefine, kElse, kEnd, kIf, kNil, kRange, kTemplate, kWith,
+  kBlock,
+  kBreak,
+  kContinue,
+  kDot,
+  kDefine,
+  kElse,
+  kEnd,
+  kIf,
+  kNil,
+  kRange,
+  kTemplate,
+  kWith,
 };
 
 struct Token {
@@ -72,7 +103,9 @@ constexpr std::string_view kRightComment = "*/";
 constexpr char32_t kEof = static_cast<char32_t>(-1);
 
 bool HasLeftTrimMarker(std::string_view s) { return s.size() >= 2 && s[0] == '-' && IsSpace(s[1]); }
-bool HasRightTrimMarker(std::string_view s) { return s.size() >= 2 && IsSpace(s[0]) && s[1] == '-'; }
+bool HasRightTrimMarker(std::string_view s) {
+  return s.size() >= 2 && IsSpace(s[0]) && s[1] == '-';
+}
 
 // Scans the whole input eagerly into tokens. The token stream ends with EOF or an error token,
 // exactly where Go's lexer would stop.
@@ -86,12 +119,24 @@ class Lexer {
     St st = kSText;
     while (st != kSDone) {
       switch (st) {
-        case kSText: st = LexText() ? kSLeft : kSDone; break;
-        case kSLeft: st = LexLeftDelim(); break;
-        case kSComment: st = LexComment() ? kSText : kSDone; break;
-        case kSInside: st = LexInside(); break;
-        case kSRight: LexRightDelim(); st = kSText; break;
-        case kSDone: break;
+        case kSText:
+          st = LexText() ? kSLeft : kSDone;
+          break;
+        case kSLeft:
+          st = LexLeftDelim();
+          break;
+        case kSComment:
+          st = LexComment() ? kSText : kSDone;
+          break;
+        case kSInside:
+          st = LexInside();
+          break;
+        case kSRight:
+          LexRightDelim();
+          st = kSText;
+          break;
+        case kSDone:
+          break;
       }
     }
     return std::move(items_);
@@ -124,7 +169,8 @@ class Lexer {
     return r;
   }
   void Emit(Item t) {
-    items_.push_back(Token{t, static_cast<int32_t>(start_), std::string(in_.substr(start_, pos_ - start_)),
+    items_.push_back(Token{t, static_cast<int32_t>(start_),
+                           std::string(in_.substr(start_, pos_ - start_)),
                            static_cast<int32_t>(start_line_)});
     start_ = pos_;
     start_line_ = line_;
@@ -143,14 +189,16 @@ class Lexer {
   }
   bool Accept(std::string_view valid) {
     char32_t r = Next();
-    if (r != kEof && r < 0x80 && valid.find(static_cast<char>(r)) != std::string_view::npos) return true;
+    if (r != kEof && r < 0x80 && valid.find(static_cast<char>(r)) != std::string_view::npos)
+      return true;
     Backup();
     return false;
   }
   void AcceptRun(std::string_view valid) {
     while (true) {
       char32_t r = Next();
-      if (r == kEof || r >= 0x80 || valid.find(static_cast<char>(r)) == std::string_view::npos) break;
+      if (r == kEof || r >= 0x80 || valid.find(static_cast<char>(r)) == std::string_view::npos)
+        break;
     }
     Backup();
   }
@@ -254,7 +302,8 @@ class Lexer {
       case '|':
       case ':':
       case ')':
-      case '(': return true;
+      case '(':
+        return true;
     }
     return in_.substr(pos_).substr(0, 2) == kRightDelim;
   }
@@ -292,7 +341,9 @@ class Lexer {
       return LexSpace();
     }
     switch (r) {
-      case '=': Emit(Item::kAssign); return kSInside;
+      case '=':
+        Emit(Item::kAssign);
+        return kSInside;
       case ':':
         if (Next() != '=') {
           Errorf("expected :=");
@@ -300,11 +351,17 @@ class Lexer {
         }
         Emit(Item::kDeclare);
         return kSInside;
-      case '|': Emit(Item::kPipe); return kSInside;
-      case '"': return LexQuote() ? kSInside : kSDone;
-      case '`': return LexRawQuote() ? kSInside : kSDone;
-      case '$': return LexVariable() ? kSInside : kSDone;
-      case '\'': return LexChar() ? kSInside : kSDone;
+      case '|':
+        Emit(Item::kPipe);
+        return kSInside;
+      case '"':
+        return LexQuote() ? kSInside : kSDone;
+      case '`':
+        return LexRawQuote() ? kSInside : kSDone;
+      case '$':
+        return LexVariable() ? kSInside : kSDone;
+      case '\'':
+        return LexChar() ? kSInside : kSDone;
       case '(':
         Emit(Item::kLeftParen);
         ++paren_depth_;
@@ -348,7 +405,8 @@ class Lexer {
       Next();
       ++num;
     }
-    if (HasRightTrimMarker(in_.substr(pos_ - 1)) && in_.substr(pos_ - 1 + 2).substr(0, 2) == kRightDelim) {
+    if (HasRightTrimMarker(in_.substr(pos_ - 1)) &&
+        in_.substr(pos_ - 1 + 2).substr(0, 2) == kRightDelim) {
       Backup();
       if (num == 1) {
         return kSRight;
@@ -455,7 +513,8 @@ class Lexer {
   }
 
   bool LexNumber() {
-    if (!ScanNumber()) return Errorf("bad number syntax: " + GoQuote(in_.substr(start_, pos_ - start_)));
+    if (!ScanNumber())
+      return Errorf("bad number syntax: " + GoQuote(in_.substr(start_, pos_ - start_)));
     char32_t sign = Peek();
     if (sign == '+' || sign == '-') {
       if (!ScanNumber() || in_[pos_ - 1] != 'i')
@@ -504,54 +563,63 @@ class Lexer {
 
 // --------------------------------------------------------------------------------------------
 
+// Go's strconv.underscoreOK: underscores only between digits (or after a base prefix).
+bool UnderscoreOk(const std::string& s) {
+  char saw = '^';
+  size_t i = 0;
+  bool hex = false;
+  auto lower = [](char c) { return static_cast<char>(c | 0x20); };
+  if (s.size() >= 2 && s[0] == '0' &&
+      (lower(s[1]) == 'b' || lower(s[1]) == 'o' || lower(s[1]) == 'x')) {
+    i = 2;
+    saw = '0';
+    hex = lower(s[1]) == 'x';
+  }
+  for (; i < s.size(); ++i) {
+    char c = s[i];
+    if ((c >= '0' && c <= '9') || (hex && lower(c) >= 'a' && lower(c) <= 'f')) {
+      saw = '0';
+      continue;
+    }
+    if (c == '_') {
+      if (saw != '0') return false;
+      saw = '_';
+      continue;
+    }
+    if (saw == '_') return false;
+    saw = '!';
+  }
+  return saw != '_';
+}
+
 bool ParseUintBase0(std::string s, uint64_t* out) {
   if (s.empty()) return false;
+  if (s.find('_') != std::string::npos) {
+    if (!UnderscoreOk(s)) return false;
+    s.erase(std::remove(s.begin(), s.end(), '_'), s.end());
+  }
   int base = 10;
   size_t i = 0;
-  bool underscores_ok = false;
   if (s[0] == '0' && s.size() > 1) {
-    char c = s[1];
-    if (c == 'x' || c == 'X') {
+    char c = static_cast<char>(s[1] | 0x20);
+    if (c == 'x') {
       base = 16;
       i = 2;
-    } else if (c == 'o' || c == 'O') {
+    } else if (c == 'o') {
       base = 8;
       i = 2;
-    } else if (c == 'b' || c == 'B') {
+    } else if (c == 'b') {
       base = 2;
       i = 2;
     } else {
       base = 8;
       i = 1;
     }
-    underscores_ok = true;
   }
-  // Underscores must separate digits (Go's underscoreOK), only allowed with a base prefix.
-  std::string digits;
-  char prev = i > 0 ? '_' : '!';  // after a prefix, an underscore may follow
-  if (i == 1) prev = '0';
-  for (size_t k = i; k < s.size(); ++k) {
-    if (s[k] == '_') {
-      if (!underscores_ok || prev == '_' && k != i) return false;
-      if (prev == '!') return false;
-      prev = '_';
-      continue;
-    }
-    digits += s[k];
-    prev = '0';
-  }
-  if (prev == '_' && !(i > 0 && digits.empty() && false)) {
-    if (!s.empty() && s.back() == '_') return false;
-  }
-  if (digits.empty()) {
-    if (i == 1) {
-      *out = 0;
-      return true;
-    }
-    return false;
-  }
+  if (i >= s.size()) return false;
   uint64_t v = 0;
-  for (char c : digits) {
+  for (; i < s.size(); ++i) {
+    char c = s[i];
     int d;
     if (c >= '0' && c <= '9') {
       d = c - '0';
@@ -643,13 +711,20 @@ bool UnquoteChar(const std::string& s, size_t* i, char quote, std::string* out, 
     return true;
   };
   switch (e) {
-    case 'a': return simple('\a');
-    case 'b': return simple('\b');
-    case 'f': return simple('\f');
-    case 'n': return simple('\n');
-    case 'r': return simple('\r');
-    case 't': return simple('\t');
-    case 'v': return simple('\v');
+    case 'a':
+      return simple('\a');
+    case 'b':
+      return simple('\b');
+    case 'f':
+      return simple('\f');
+    case 'n':
+      return simple('\n');
+    case 'r':
+      return simple('\r');
+    case 't':
+      return simple('\t');
+    case 'v':
+      return simple('\v');
     case 'x':
     case 'u':
     case 'U': {
@@ -673,7 +748,14 @@ bool UnquoteChar(const std::string& s, size_t* i, char quote, std::string* out, 
       *multibyte = true;
       return true;
     }
-    case '0': case '1': case '2': case '3': case '4': case '5': case '6': case '7': {
+    case '0':
+    case '1':
+    case '2':
+    case '3':
+    case '4':
+    case '5':
+    case '6':
+    case '7': {
       uint32_t v = e - '0';
       if (*i + 2 > s.size()) return false;
       for (int k = 0; k < 2; ++k) {
@@ -687,12 +769,14 @@ bool UnquoteChar(const std::string& s, size_t* i, char quote, std::string* out, 
       *rune_out = v;
       return true;
     }
-    case '\\': return simple('\\');
+    case '\\':
+      return simple('\\');
     case '\'':
     case '"':
       if (e != quote) return false;
       return simple(e);
-    default: return false;
+    default:
+      return false;
   }
 }
 
@@ -731,19 +815,30 @@ bool GoUnquote(const std::string& s, std::string* out) {
 std::string Node::String() const {
   std::string out;
   switch (type) {
-    case NodeType::kText: return text;
-    case NodeType::kComment: return "{{" + text + "}}";
-    case NodeType::kAction: return "{{" + pipe->String() + "}}";
-    case NodeType::kBool: return bool_val ? "true" : "false";
-    case NodeType::kDot: return ".";
-    case NodeType::kNil: return "nil";
+    case NodeType::kText:
+      return text;
+    case NodeType::kComment:
+      return "{{" + text + "}}";
+    case NodeType::kAction:
+      return "{{" + pipe->String() + "}}";
+    case NodeType::kBool:
+      return bool_val ? "true" : "false";
+    case NodeType::kDot:
+      return ".";
+    case NodeType::kNil:
+      return "nil";
     case NodeType::kNumber:
     case NodeType::kString:
-    case NodeType::kIdentifier: return text;
-    case NodeType::kBreak: return "{{break}}";
-    case NodeType::kContinue: return "{{continue}}";
-    case NodeType::kElse: return "{{else}}";
-    case NodeType::kEnd: return "{{end}}";
+    case NodeType::kIdentifier:
+      return text;
+    case NodeType::kBreak:
+      return "{{break}}";
+    case NodeType::kContinue:
+      return "{{continue}}";
+    case NodeType::kElse:
+      return "{{else}}";
+    case NodeType::kEnd:
+      return "{{end}}";
     case NodeType::kField:
       for (const auto& f : ident) out += "." + f;
       return out;
@@ -812,10 +907,13 @@ bool IsEmptyTree(const Node* n) {
       return true;
     case NodeType::kText:
       for (char c : n->text)
-        if (!(c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\v' || c == '\f')) return false;
+        if (!(c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\v' || c == '\f'))
+          return false;
       return true;
-    case NodeType::kComment: return true;
-    default: return false;
+    case NodeType::kComment:
+      return true;
+    default:
+      return false;
   }
 }
 
@@ -829,7 +927,7 @@ class ParseState;
 // One tree being built; {{define}} and {{block}} start a nested TreeParser on the same tokens.
 class TreeParser {
  public:
-  TreeParser(ParseState* ps, std::string name) : ps_(ps), name_(std::move(name)) {}
+  TreeParser(ParseState* ps, std::string name) : name_(std::move(name)), ps_(ps) {}
 
   void ParseTop();
   void ParseDefinition();
@@ -907,8 +1005,10 @@ class ParseState {
 };
 
 void TreeParser::Errorf(const std::string& msg) {
-  int line = ps_->toks_.empty() ? 1 : ps_->toks_[std::min(ps_->furthest_, ps_->toks_.size() - 1)].line;
-  throw TemplateError("template: " + ps_->src_->parse_name + ":" + std::to_string(line) + ": " + msg);
+  int line =
+      ps_->toks_.empty() ? 1 : ps_->toks_[std::min(ps_->furthest_, ps_->toks_.size() - 1)].line;
+  throw TemplateError("template: " + ps_->src_->parse_name + ":" + std::to_string(line) + ": " +
+                      msg);
 }
 
 void TreeParser::Unexpected(const Token& tok, const std::string& context) {
@@ -973,7 +1073,8 @@ void TreeParser::ParseTop() {
       ps_->idx_ = save;
     }
     auto n = TextOrAction();
-    if (n->type == NodeType::kEnd || n->type == NodeType::kElse) Errorf("unexpected " + n->String());
+    if (n->type == NodeType::kEnd || n->type == NodeType::kElse)
+      Errorf("unexpected " + n->String());
     root_->nodes.push_back(std::move(n));
   }
 }
@@ -995,7 +1096,8 @@ std::pair<std::unique_ptr<Node>, std::unique_ptr<Node>> TreeParser::ItemList() {
   auto list = NewNode(NodeType::kList, PeekNonSpace().pos);
   while (PeekNonSpace().typ != Item::kEOF) {
     auto n = TextOrAction();
-    if (n->type == NodeType::kEnd || n->type == NodeType::kElse) return {std::move(list), std::move(n)};
+    if (n->type == NodeType::kEnd || n->type == NodeType::kElse)
+      return {std::move(list), std::move(n)};
     list->nodes.push_back(std::move(n));
   }
   Errorf("unexpected EOF");
@@ -1020,14 +1122,16 @@ std::unique_ptr<Node> TreeParser::TextOrAction() {
       n->text = tok.val;
       return n;
     }
-    default: Unexpected(tok, "input");
+    default:
+      Unexpected(tok, "input");
   }
 }
 
 std::unique_ptr<Node> TreeParser::Action() {
   const Token& tok = NextNonSpace();
   switch (tok.typ) {
-    case Item::kBlock: return BlockControl();
+    case Item::kBlock:
+      return BlockControl();
     case Item::kBreak:
     case Item::kContinue: {
       bool is_break = tok.typ == Item::kBreak;
@@ -1049,11 +1153,16 @@ std::unique_ptr<Node> TreeParser::Action() {
       end_line_ = t2.line;
       return NewNode(NodeType::kEnd, t2.pos, t2.line);
     }
-    case Item::kIf: return IfControl();
-    case Item::kRange: return Control(NodeType::kRange, false, "range");
-    case Item::kTemplate: return TemplateControl();
-    case Item::kWith: return Control(NodeType::kWith, false, "with");
-    default: break;
+    case Item::kIf:
+      return IfControl();
+    case Item::kRange:
+      return Control(NodeType::kRange, false, "range");
+    case Item::kTemplate:
+      return TemplateControl();
+    case Item::kWith:
+      return Control(NodeType::kWith, false, "with");
+    default:
+      break;
   }
   Backup();
   const Token& t = Peek();
@@ -1117,7 +1226,8 @@ decls:
         Backup();
         pipe->nodes.push_back(Command());
         break;
-      default: Unexpected(tok, context);
+      default:
+        Unexpected(tok, context);
     }
   }
 }
@@ -1132,12 +1242,14 @@ void TreeParser::CheckPipeline(Node* pipe, const std::string& context) {
       case NodeType::kNumber:
       case NodeType::kString:
         Errorf("non executable command in pipeline stage " + std::to_string(i + 1));
-      default: break;
+      default:
+        break;
     }
   }
 }
 
-std::unique_ptr<Node> TreeParser::Control(NodeType type, bool allow_else_if, const std::string& context) {
+std::unique_ptr<Node> TreeParser::Control(NodeType type, bool allow_else_if,
+                                          const std::string& context) {
   size_t nvars = vars_.size();
   auto pipe = Pipeline(context, Item::kRightDelim);
   if (type == NodeType::kRange) ++range_depth_;
@@ -1270,9 +1382,12 @@ std::unique_ptr<Node> TreeParser::Term() {
       n->text = tok.val;
       return n;
     }
-    case Item::kDot: return NewNode(NodeType::kDot, tok.pos);
-    case Item::kNil: return NewNode(NodeType::kNil, tok.pos);
-    case Item::kVariable: return UseVar(tok.pos, tok.val);
+    case Item::kDot:
+      return NewNode(NodeType::kDot, tok.pos);
+    case Item::kNil:
+      return NewNode(NodeType::kNil, tok.pos);
+    case Item::kVariable:
+      return UseVar(tok.pos, tok.val);
     case Item::kField: {
       auto n = NewNode(NodeType::kField, tok.pos);
       n->ident = {tok.val.substr(1)};
@@ -1285,8 +1400,10 @@ std::unique_ptr<Node> TreeParser::Term() {
     }
     case Item::kCharConstant:
     case Item::kComplex:
-    case Item::kNumber: return NewNumber(tok);
-    case Item::kLeftParen: return Pipeline("parenthesized pipeline", Item::kRightParen);
+    case Item::kNumber:
+      return NewNumber(tok);
+    case Item::kLeftParen:
+      return Pipeline("parenthesized pipeline", Item::kRightParen);
     case Item::kString:
     case Item::kRawString: {
       auto n = NewNode(NodeType::kString, tok.pos);
@@ -1296,7 +1413,8 @@ std::unique_ptr<Node> TreeParser::Term() {
       n->ident = {s};  // unquoted value lives in ident[0]
       return n;
     }
-    default: break;
+    default:
+      break;
   }
   Backup();
   return nullptr;
@@ -1308,7 +1426,8 @@ std::unique_ptr<Node> TreeParser::UseVar(int pos, const std::string& name) {
   size_t start = 0;
   while (true) {
     size_t dot = name.find('.', start);
-    n->ident.push_back(name.substr(start, dot == std::string::npos ? std::string::npos : dot - start));
+    n->ident.push_back(
+        name.substr(start, dot == std::string::npos ? std::string::npos : dot - start));
     if (dot == std::string::npos) break;
     start = dot + 1;
   }
@@ -1401,7 +1520,8 @@ std::unique_ptr<Node> TreeParser::NewNumber(const Token& tok) {
   } else {
     double f;
     if (ParseFloatGo(text, &f)) {
-      if (text.find_first_of(".eEpP") == std::string::npos) Errorf("integer overflow: " + GoQuote(text));
+      if (text.find_first_of(".eEpP") == std::string::npos)
+        Errorf("integer overflow: " + GoQuote(text));
       n->is_float = true;
       n->float_val = f;
       if (std::fabs(f) < 9.2e18 && static_cast<double>(static_cast<int64_t>(f)) == f) {

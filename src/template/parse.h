@@ -24,9 +24,29 @@ class TemplateError : public std::runtime_error {
 };
 
 enum class NodeType : uint8_t {
-  kText, kAction, kBool, kChain, kCommand, kDot, kField, kIdentifier, kIf, kList, kNil,
-  kNumber, kPipe, kRange, kString, kTemplate, kVariable, kWith, kComment, kBreak, kContinue,
-  kElse, kEnd,
+  kText,
+  kAction,
+  kBool,
+  kChain,
+  kCommand,
+  kDot,
+  kField,
+  kIdentifier,
+  kIf,
+  kList,
+  kNil,
+  kNumber,
+  kPipe,
+  kRange,
+  kString,
+  kTemplate,
+  kVariable,
+  kWith,
+  kComment,
+  kBreak,
+  kContinue,
+  kElse,
+  kEnd,
 };
 
 // Where a tree's text came from: the name errors print and the text positions index into.

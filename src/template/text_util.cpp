@@ -113,11 +113,24 @@ char32_t ToLowerRune(char32_t r) {
 char32_t ToTitleRune(char32_t r) {
   // Digraphs have distinct title-case forms; everything else titles as upper case.
   switch (r) {
-    case 0x01C4: case 0x01C5: case 0x01C6: return 0x01C5;
-    case 0x01C7: case 0x01C8: case 0x01C9: return 0x01C8;
-    case 0x01CA: case 0x01CB: case 0x01CC: return 0x01CB;
-    case 0x01F1: case 0x01F2: case 0x01F3: return 0x01F2;
-    default: return ToUpperRune(r);
+    case 0x01C4:
+    case 0x01C5:
+    case 0x01C6:
+      return 0x01C5;
+    case 0x01C7:
+    case 0x01C8:
+    case 0x01C9:
+      return 0x01C8;
+    case 0x01CA:
+    case 0x01CB:
+    case 0x01CC:
+      return 0x01CB;
+    case 0x01F1:
+    case 0x01F2:
+    case 0x01F3:
+      return 0x01F2;
+    default:
+      return ToUpperRune(r);
   }
 }
 

@@ -7,60 +7,94 @@ namespace am::tmpl {
 
 std::string_view TypeName(Type t) {
   switch (t) {
-    case Type::kInvalid: return "<nil>";
-    case Type::kBool: return "bool";
-    case Type::kInt: return "int";
-    case Type::kInt64: return "int64";
-    case Type::kUint8: return "uint8";
-    case Type::kFloat64: return "float64";
-    case Type::kComplex128: return "complex128";
-    case Type::kString: return "string";
-    case Type::kHTML: return "template.HTML";
-    case Type::kURL: return "template.URL";
-    case Type::kStrings: return "[]string";
-    case Type::kAnySlice: return "[]interface {}";
-    case Type::kPairs: return "template.Pairs";
-    case Type::kAlerts: return "template.Alerts";
-    case Type::kAlertSlice: return "[]template.Alert";
-    case Type::kKV: return "template.KV";
-    case Type::kAnyMap: return "map[string]interface {}";
-    case Type::kPair: return "template.Pair";
-    case Type::kAlert: return "template.Alert";
-    case Type::kData: return "template.Data";
-    case Type::kTime: return "time.Time";
-    case Type::kDuration: return "time.Duration";
-    case Type::kMonth: return "time.Month";
-    case Type::kWeekday: return "time.Weekday";
+    case Type::kInvalid:
+      return "<nil>";
+    case Type::kBool:
+      return "bool";
+    case Type::kInt:
+      return "int";
+    case Type::kInt64:
+      return "int64";
+    case Type::kUint8:
+      return "uint8";
+    case Type::kFloat64:
+      return "float64";
+    case Type::kComplex128:
+      return "complex128";
+    case Type::kString:
+      return "string";
+    case Type::kHTML:
+      return "template.HTML";
+    case Type::kURL:
+      return "template.URL";
+    case Type::kStrings:
+      return "[]string";
+    case Type::kAnySlice:
+      return "[]interface {}";
+    case Type::kPairs:
+      return "template.Pairs";
+    case Type::kAlerts:
+      return "template.Alerts";
+    case Type::kAlertSlice:
+      return "[]template.Alert";
+    case Type::kKV:
+      return "template.KV";
+    case Type::kAnyMap:
+      return "map[string]interface {}";
+    case Type::kPair:
+      return "template.Pair";
+    case Type::kAlert:
+      return "template.Alert";
+    case Type::kData:
+      return "template.Data";
+    case Type::kTime:
+      return "time.Time";
+    case Type::kDuration:
+      return "time.Duration";
+    case Type::kMonth:
+      return "time.Month";
+    case Type::kWeekday:
+      return "time.Weekday";
   }
   return "?";
 }
 
 Kind KindOf(Type t) {
   switch (t) {
-    case Type::kInvalid: return Kind::kInvalid;
-    case Type::kBool: return Kind::kBool;
+    case Type::kInvalid:
+      return Kind::kInvalid;
+    case Type::kBool:
+      return Kind::kBool;
     case Type::kInt:
     case Type::kInt64:
     case Type::kDuration:
     case Type::kMonth:
-    case Type::kWeekday: return Kind::kInt;
-    case Type::kUint8: return Kind::kUint;
-    case Type::kFloat64: return Kind::kFloat;
-    case Type::kComplex128: return Kind::kComplex;
+    case Type::kWeekday:
+      return Kind::kInt;
+    case Type::kUint8:
+      return Kind::kUint;
+    case Type::kFloat64:
+      return Kind::kFloat;
+    case Type::kComplex128:
+      return Kind::kComplex;
     case Type::kString:
     case Type::kHTML:
-    case Type::kURL: return Kind::kString;
+    case Type::kURL:
+      return Kind::kString;
     case Type::kStrings:
     case Type::kAnySlice:
     case Type::kPairs:
     case Type::kAlerts:
-    case Type::kAlertSlice: return Kind::kSlice;
+    case Type::kAlertSlice:
+      return Kind::kSlice;
     case Type::kKV:
-    case Type::kAnyMap: return Kind::kMap;
+    case Type::kAnyMap:
+      return Kind::kMap;
     case Type::kPair:
     case Type::kAlert:
     case Type::kData:
-    case Type::kTime: return Kind::kStruct;
+    case Type::kTime:
+      return Kind::kStruct;
   }
   return Kind::kInvalid;
 }
@@ -92,7 +126,8 @@ Value Value::AnyMapValue(AnyMap m) {
   return Value(Type::kAnyMap, std::make_shared<const AnyMap>(std::move(m)));
 }
 Value Value::Pair(std::string name, std::string value) {
-  return Value(Type::kPair, std::make_shared<const PairObj>(PairObj{std::move(name), std::move(value)}));
+  return Value(Type::kPair,
+               std::make_shared<const PairObj>(PairObj{std::move(name), std::move(value)}));
 }
 Value Value::Alert(std::shared_ptr<const AlertObj> a) { return Value(Type::kAlert, std::move(a)); }
 Value Value::Alerts(std::shared_ptr<const AlertList> a, Type t) {
@@ -100,7 +135,9 @@ Value Value::Alerts(std::shared_ptr<const AlertList> a, Type t) {
   return Value(t, std::move(a));
 }
 Value Value::Data(std::shared_ptr<const DataObj> d) { return Value(Type::kData, std::move(d)); }
-Value Value::Time(GoTime t) { return Value(Type::kTime, std::make_shared<const GoTime>(std::move(t))); }
+Value Value::Time(GoTime t) {
+  return Value(Type::kTime, std::make_shared<const GoTime>(std::move(t)));
+}
 
 std::pair<double, double> Value::AsComplex() const {
   const auto& c = *std::get<std::shared_ptr<const ComplexObj>>(v_);
@@ -109,8 +146,12 @@ std::pair<double, double> Value::AsComplex() const {
 const std::vector<std::string>& Value::AsStrings() const {
   return *std::get<std::shared_ptr<const std::vector<std::string>>>(v_);
 }
-const ValueList& Value::AsAnySlice() const { return *std::get<std::shared_ptr<const ValueList>>(v_); }
-const StringPairs& Value::AsPairs() const { return *std::get<std::shared_ptr<const StringPairs>>(v_); }
+const ValueList& Value::AsAnySlice() const {
+  return *std::get<std::shared_ptr<const ValueList>>(v_);
+}
+const StringPairs& Value::AsPairs() const {
+  return *std::get<std::shared_ptr<const StringPairs>>(v_);
+}
 const KvObj& Value::AsKv() const { return *std::get<std::shared_ptr<const KvObj>>(v_); }
 const std::shared_ptr<const KvObj>& Value::KvPtr() const {
   return std::get<std::shared_ptr<const KvObj>>(v_);
@@ -138,15 +179,23 @@ size_t Value::Len() const {
   switch (type_) {
     case Type::kString:
     case Type::kHTML:
-    case Type::kURL: return AsString().size();
-    case Type::kStrings: return AsStrings().size();
-    case Type::kAnySlice: return AsAnySlice().size();
-    case Type::kPairs: return AsPairs().size();
+    case Type::kURL:
+      return AsString().size();
+    case Type::kStrings:
+      return AsStrings().size();
+    case Type::kAnySlice:
+      return AsAnySlice().size();
+    case Type::kPairs:
+      return AsPairs().size();
     case Type::kAlerts:
-    case Type::kAlertSlice: return AsAlerts().size();
-    case Type::kKV: return AsKv().items.size();
-    case Type::kAnyMap: return AsAnyMap().size();
-    default: return 0;
+    case Type::kAlertSlice:
+      return AsAlerts().size();
+    case Type::kKV:
+      return AsKv().items.size();
+    case Type::kAnyMap:
+      return AsAnyMap().size();
+    default:
+      return 0;
   }
 }
 
@@ -154,13 +203,19 @@ Value Value::Index(size_t i) const {
   switch (type_) {
     case Type::kString:
     case Type::kHTML:
-    case Type::kURL: return Int(static_cast<unsigned char>(AsString()[i]), Type::kUint8);
-    case Type::kStrings: return String(AsStrings()[i]);
-    case Type::kAnySlice: return AsAnySlice()[i];
-    case Type::kPairs: return Pair(AsPairs()[i].first, AsPairs()[i].second);
+    case Type::kURL:
+      return Int(static_cast<unsigned char>(AsString()[i]), Type::kUint8);
+    case Type::kStrings:
+      return String(AsStrings()[i]);
+    case Type::kAnySlice:
+      return AsAnySlice()[i];
+    case Type::kPairs:
+      return Pair(AsPairs()[i].first, AsPairs()[i].second);
     case Type::kAlerts:
-    case Type::kAlertSlice: return Alert(AsAlerts()[i]);
-    default: return {};
+    case Type::kAlertSlice:
+      return Alert(AsAlerts()[i]);
+    default:
+      return {};
   }
 }
 
@@ -168,7 +223,8 @@ Value Value::Slice(size_t i, size_t j) const {
   switch (type_) {
     case Type::kString:
     case Type::kHTML:
-    case Type::kURL: return String(AsString().substr(i, j - i), type_);
+    case Type::kURL:
+      return String(AsString().substr(i, j - i), type_);
     case Type::kStrings: {
       const auto& s = AsStrings();
       return Strings(std::vector<std::string>(s.begin() + i, s.begin() + j));
@@ -186,25 +242,32 @@ Value Value::Slice(size_t i, size_t j) const {
       const auto& s = AsAlerts();
       return Alerts(std::make_shared<const AlertList>(s.begin() + i, s.begin() + j), type_);
     }
-    default: return {};
+    default:
+      return {};
   }
 }
 
 bool IsTrue(const Value& v) {
   switch (v.kind()) {
-    case Kind::kInvalid: return false;
-    case Kind::kBool: return v.AsBool();
+    case Kind::kInvalid:
+      return false;
+    case Kind::kBool:
+      return v.AsBool();
     case Kind::kInt:
-    case Kind::kUint: return v.AsInt() != 0;
-    case Kind::kFloat: return v.AsFloat() != 0;
+    case Kind::kUint:
+      return v.AsInt() != 0;
+    case Kind::kFloat:
+      return v.AsFloat() != 0;
     case Kind::kComplex: {
       auto [re, im] = v.AsComplex();
       return re != 0 || im != 0;
     }
     case Kind::kString:
     case Kind::kSlice:
-    case Kind::kMap: return v.Len() > 0;
-    case Kind::kStruct: return true;
+    case Kind::kMap:
+      return v.Len() > 0;
+    case Kind::kStruct:
+      return true;
   }
   return false;
 }

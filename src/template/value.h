@@ -49,18 +49,29 @@ enum class Type : uint8_t {
 };
 
 // Go's reflect.Kind buckets, as far as the executor needs them.
-enum class Kind : uint8_t { kInvalid, kBool, kInt, kUint, kFloat, kComplex, kString, kSlice, kMap, kStruct };
+enum class Kind : uint8_t {
+  kInvalid,
+  kBool,
+  kInt,
+  kUint,
+  kFloat,
+  kComplex,
+  kString,
+  kSlice,
+  kMap,
+  kStruct
+};
 
 std::string_view TypeName(Type t);
 Kind KindOf(Type t);
 
 // A point in time the way Go's time.Time carries it: instant plus the zone it is shown in.
 struct GoTime {
-  int64_t sec = kZeroUnix;  // seconds since the Unix epoch
-  int32_t nsec = 0;         // [0, 1e9)
-  int32_t offset = 0;       // zone offset east of UTC, seconds
-  std::string zone = "UTC"; // abbreviation; empty means "print the numeric offset"
-  bool has_mono = false;    // prints " m=±s.nnnnnnnnn" like a time.Now() reading
+  int64_t sec = kZeroUnix;   // seconds since the Unix epoch
+  int32_t nsec = 0;          // [0, 1e9)
+  int32_t offset = 0;        // zone offset east of UTC, seconds
+  std::string zone = "UTC";  // abbreviation; empty means "print the numeric offset"
+  bool has_mono = false;     // prints " m=±s.nnnnnnnnn" like a time.Now() reading
   int64_t mono_ns = 0;
 
   // Unix seconds of Go's zero time, 0001-01-01 00:00:00 UTC.
@@ -110,7 +121,9 @@ class Value {
   static Value Int(int64_t i, Type t = Type::kInt) { return Value(t, i); }
   static Value Float(double d) { return Value(Type::kFloat64, d); }
   static Value Complex(double re, double im);
-  static Value String(std::string s, Type t = Type::kString) { return Value(t, std::make_shared<const std::string>(std::move(s))); }
+  static Value String(std::string s, Type t = Type::kString) {
+    return Value(t, std::make_shared<const std::string>(std::move(s)));
+  }
   static Value Strings(std::vector<std::string> v);
   static Value AnySlice(ValueList v);
   static Value Pairs(StringPairs v);
@@ -163,12 +176,12 @@ class Value {
   };
   using Payload =
       std::variant<std::monostate, bool, int64_t, double, std::shared_ptr<const std::string>,
-                   std::shared_ptr<const std::vector<std::string>>, std::shared_ptr<const ValueList>,
-                   std::shared_ptr<const StringPairs>, std::shared_ptr<const KvObj>,
-                   std::shared_ptr<const AnyMap>, std::shared_ptr<const PairObj>,
-                   std::shared_ptr<const AlertObj>, std::shared_ptr<const AlertList>,
-                   std::shared_ptr<const DataObj>, std::shared_ptr<const GoTime>,
-                   std::shared_ptr<const ComplexObj>>;
+                   std::shared_ptr<const std::vector<std::string>>,
+                   std::shared_ptr<const ValueList>, std::shared_ptr<const StringPairs>,
+                   std::shared_ptr<const KvObj>, std::shared_ptr<const AnyMap>,
+                   std::shared_ptr<const PairObj>, std::shared_ptr<const AlertObj>,
+                   std::shared_ptr<const AlertList>, std::shared_ptr<const DataObj>,
+                   std::shared_ptr<const GoTime>, std::shared_ptr<const ComplexObj>>;
   template <typename T>
   Value(Type t, T v) : type_(t), v_(std::move(v)) {}
   friend const std::string& PairName(const Value& v);

@@ -17,6 +17,7 @@
 #include <string>
 #include <vector>
 
+#include "core/error.h"
 #include "core/labels.h"
 #include "nflog/dedup.h"
 #include "nflog/delimited.h"
