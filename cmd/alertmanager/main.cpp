@@ -25,6 +25,7 @@
 #include "core/error.h"
 #include "core/log.h"
 #include "core/matcher.h"
+#include "alerts_collector.h"
 #include "daemon_backend.h"
 #include "flags.h"
 #include "version.h"
@@ -209,6 +210,7 @@ int RunDaemon(const Options& opts) {
                {kVersion, kRevision, kBranch, kBuildUser, kBuildDate, kGoVersion}, start,
                DefaultParseMode() == ParseMode::kUtf8Strict);
   api.AddCollectable(std::make_shared<api::ProcessCollector>());
+  api.AddCollectable(std::make_shared<AlertsCollector>(backend));
   api.Register(server);
 
   // Maintenance timers run on their own io_context and thread.

@@ -271,24 +271,182 @@ const Json* Field(const Json& obj, std::string_view name) {
   return found;
 }
 
+// encoding/json's quoteChar for syntax error messages.
+std::string GoQuoteChar(unsigned char c) {
+  if (c == '\'') return "'\\''";
+  if (c == '"') return "'\"'";
+  std::string utf8;
+  AppendUtf8Rune(&utf8, c);
+  std::string q = GoQuote(utf8);
+  return "'" + q.substr(1, q.size() - 2) + "'";
+}
+
+// Scans the first JSON value of `s` with the states of Go's encoding/json scanner, so that a
+// malformed body gets Go's json.Decoder message ("invalid character 'x' after object key",
+// "unexpected EOF", "EOF"). Returns true if the first value is well-formed.
+bool GoJsonSyntax(std::string_view s, std::string* err) {
+  enum Ctx { kObjKey, kObjValue, kArrValue };
+  std::vector<Ctx> stack;
+  size_t i = 0;
+  auto ws = [&] {
+    while (i < s.size() && (s[i] == ' ' || s[i] == '\t' || s[i] == '\r' || s[i] == '\n')) ++i;
+  };
+  auto fail = [&](const std::string& context) {
+    if (i >= s.size()) {
+      *err = "unexpected EOF";
+    } else {
+      *err = "invalid character " + GoQuoteChar(static_cast<unsigned char>(s[i])) + " " + context;
+    }
+    return false;
+  };
+  auto digit = [&](size_t k) { return k < s.size() && s[k] >= '0' && s[k] <= '9'; };
+  ws();
+  if (i >= s.size()) {
+    *err = "EOF";
+    return false;
+  }
+  for (;;) {
+    // Begin a value.
+    ws();
+    if (i >= s.size()) return fail("");
+    char c = s[i];
+    if (c == '{') {
+      ++i;
+      ws();
+      if (i < s.size() && s[i] == '}') {
+        ++i;
+      } else {
+        if (i >= s.size() || s[i] != '"') return fail("looking for beginning of object key string");
+        stack.push_back(kObjKey);
+        continue;  // the key is scanned as a string value below
+      }
+    } else if (c == '[') {
+      ++i;
+      ws();
+      if (i < s.size() && s[i] == ']') {
+        ++i;
+      } else {
+        stack.push_back(kArrValue);
+        continue;
+      }
+    } else if (c == '"') {
+      ++i;
+      for (;;) {
+        if (i >= s.size()) return fail("");
+        unsigned char d = static_cast<unsigned char>(s[i]);
+        if (d == '"') {
+          ++i;
+          break;
+        }
+        if (d == '\\') {
+          ++i;
+          if (i >= s.size()) return fail("");
+          char e = s[i];
+          if (e == 'u') {
+            ++i;
+            for (int k = 0; k < 4; ++k, ++i) {
+              if (i >= s.size() || !std::isxdigit(static_cast<unsigned char>(s[i]))) {
+                return fail("in \\u hexadecimal character escape");
+              }
+            }
+            continue;
+          }
+          if (std::string_view("bfnrt\\/\"").find(e) == std::string_view::npos) {
+            return fail("in string escape code");
+          }
+          ++i;
+          continue;
+        }
+        if (d < 0x20) return fail("in string literal");
+        ++i;
+      }
+    } else if (c == '-' || (c >= '0' && c <= '9')) {
+      if (c == '-') {
+        ++i;
+        if (!digit(i)) return fail("in numeric literal");
+      }
+      if (s[i] == '0') {
+        ++i;
+      } else {
+        while (digit(i)) ++i;
+      }
+      if (i < s.size() && s[i] == '.') {
+        ++i;
+        if (!digit(i)) return fail("after decimal point in numeric literal");
+        while (digit(i)) ++i;
+      }
+      if (i < s.size() && (s[i] == 'e' || s[i] == 'E')) {
+        ++i;
+        if (i < s.size() && (s[i] == '+' || s[i] == '-')) ++i;
+        if (!digit(i)) return fail("in exponent of numeric literal");
+        while (digit(i)) ++i;
+      }
+      // A number ends where the input ends: complete at the top level.
+    } else if (c == 't' || c == 'f' || c == 'n') {
+      std::string_view word = c == 't' ? "true" : c == 'f' ? "false" : "null";
+      ++i;
+      for (size_t k = 1; k < word.size(); ++k, ++i) {
+        if (i >= s.size() || s[i] != word[k]) {
+          return fail("in literal " + std::string(word) + " (expecting " +
+                      GoQuoteChar(static_cast<unsigned char>(word[k])) + ")");
+        }
+      }
+    } else {
+      return fail("looking for beginning of value");
+    }
+    // End of a value: climb out of finished containers.
+    for (;;) {
+      if (stack.empty()) return true;
+      ws();
+      if (i >= s.size()) return fail("");
+      char d = s[i];
+      Ctx& top = stack.back();
+      if (top == kObjKey) {
+        if (d != ':') return fail("after object key");
+        ++i;
+        top = kObjValue;
+        break;
+      }
+      if (top == kObjValue) {
+        if (d == ',') {
+          ++i;
+          ws();
+          if (i >= s.size() || s[i] != '"') return fail("looking for beginning of object key string");
+          top = kObjKey;
+          break;
+        }
+        if (d != '}') return fail("after object key:value pair");
+        ++i;
+        stack.pop_back();
+        continue;
+      }
+      if (d == ',') {
+        ++i;
+        break;
+      }
+      if (d != ']') return fail("after array element");
+      ++i;
+      stack.pop_back();
+    }
+    if (stack.size() > 10000) {
+      *err = "exceeded max depth";
+      return false;
+    }
+  }
+}
+
 // Parses the first JSON value of `body` as a Go json.Decoder does (trailing bytes ignored). On a
-// syntax error returns false with an approximation of Go's message in *err.
+// syntax error returns false with Go's message in *err.
 bool DecodeFirstValue(std::string_view body, Json* out, std::string* err) {
+  if (!GoJsonSyntax(body, err)) return false;
   std::string s(body);
   std::istringstream in(s);
   try {
     in >> *out;
     return true;
-  } catch (const Json::parse_error& e) {
-    // Go: "unexpected EOF" when input ends inside a value, else "invalid character ...".
-    size_t pos = e.byte > 0 ? e.byte - 1 : 0;
-    if (pos >= s.size() || std::string_view(e.what()).find("end of input") != std::string::npos) {
-      *err = s.find_first_not_of(" \t\r\n") == std::string::npos ? "EOF" : "unexpected EOF";
-    } else {
-      char c = s[pos];
-      std::string shown = c == '\'' ? "'\\''" : (c == '"' ? "'\"'" : std::string("'") + c + "'");
-      *err = "invalid character " + shown + " looking for beginning of value";
-    }
+  } catch (const Json::exception& e) {
+    // Well-formed for Go but not for nlohmann (invalid UTF-8 in a string, say).
+    *err = e.what();
     return false;
   }
 }
@@ -337,6 +495,12 @@ std::string GoTimeParseError(std::string_view value, bool json_rfc3339) {
     int n = 0;
     switch (e->kind) {
       case kLit:
+        if (e->text == " ") {
+          // Go's skip(): a layout space matches any run of spaces, even none at the end.
+          if (!v.empty() && v[0] != ' ') return cannot(v, e->text);
+          while (!v.empty() && v[0] == ' ') v.remove_prefix(1);
+          break;
+        }
         if (v.substr(0, e->text.size()) != e->text) return cannot(v, e->text);
         v.remove_prefix(e->text.size());
         break;
@@ -505,7 +669,10 @@ DecodeOutcome DecodePostableSilence(std::string_view body, PostableSilence* out)
       if (v.is_null()) {
         dst.reset();
       } else if (!v.is_string()) {
-        type_err(v, start ? "Silence.startsAt" : "Silence.endsAt", "string");
+        // DateTime.UnmarshalJSON fails, which stops the decoder at once.
+        return BadJson(std::string("json: cannot unmarshal ") + GoJsonKind(v) +
+                       " into Go struct field " + (start ? "Silence.startsAt" : "Silence.endsAt") +
+                       " of type string");
       } else {
         std::string s = v.get<std::string>();
         auto t = ParseSwaggerDateTime(s);
@@ -913,16 +1080,17 @@ class SilenceApi {
           }
           if (!jm.is_object()) {
             *err = std::string("json: cannot unmarshal ") + GoJsonKind(jm) +
-                   " into Go value of type labels.apiV1Matcher";
+                   " into Go struct field Silence.matchers of type labels.apiV1Matcher";
             return false;
           }
           std::string name, value;
           bool is_regex = false, is_equal = true;
           for (auto mit = jm.begin(); mit != jm.end(); ++mit) {
             const Json& mv = mit.value();
-            auto bad = [&](const char* field, const char* type) {
+            // Matcher.UnmarshalJSON's error, with the outer field as Go reports it.
+            auto bad = [&](const char*, const char* type) {
               *err = std::string("json: cannot unmarshal ") + GoJsonKind(mv) +
-                     " into Go struct field apiV1Matcher." + field + " of type " + type;
+                     " into Go struct field Silence.matchers of type " + type;
               return false;
             };
             if (mv.is_null()) continue;

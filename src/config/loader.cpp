@@ -178,7 +178,19 @@ std::shared_ptr<const Config> LoadString(std::string_view yaml,
 
   // Cross-block checks, in the order upstream's Config.UnmarshalYAML and Load make them.
   if (tracing) {
-    ctx.Fail(top.Line("tracing"), "tracing", "tracing is not supported by this Alertmanager yet");
+    const YAML::Node& t = *top.Value("tracing");
+    bool has_endpoint = false;
+    if (t.IsMap()) {
+      for (const auto& kv : t) {
+        if (kv.first.IsScalar() && kv.first.Scalar() == "endpoint" && kv.second.IsScalar() &&
+            !kv.second.Scalar().empty()) {
+          has_endpoint = true;
+        }
+      }
+    }
+    ctx.Fail(top.Line("tracing"), "tracing",
+             has_endpoint ? "tracing is not supported by this Alertmanager yet"
+                          : "tracing endpoint must be set");
   }
   if (recorder) {
     ctx.Fail(top.Line("event_recorder"), "event_recorder",

@@ -18,7 +18,7 @@ const std::vector<std::string_view> kIntegrationKeys = {
     "rocketchat_configs", "mattermost_configs"};
 
 YamlValue ToYamlValue(Context& ctx, const YAML::Node& n, int line, const std::string& path) {
-  DepthGuard guard(ctx, line, path);
+  DepthGuard guard(ctx, n, line, path);
   YamlValue v;
   if (!n.IsDefined() || n.IsNull()) return v;
   if (n.IsSequence()) {

@@ -42,13 +42,15 @@ Matchers ReadMatchers(const MapReader& r, std::string_view key) {
 std::vector<std::pair<std::string, std::string>> ReadMatchRe(const MapReader& r,
                                                              std::string_view key) {
   auto m = r.StringMap(key);
-  const YAML::Node* node = r.Value(key);
+  std::set<std::string> null_values;  // yaml.v2 leaves a null value as a nil Regexp
+  if (const YAML::Node* node = r.Value(key); node && node->IsMap()) {
+    for (const auto& kv : *node) {
+      if (kv.first.IsScalar() && IsNullNode(kv.second)) null_values.insert(kv.first.Scalar());
+    }
+  }
   for (const auto& [name, re] : m) {
     if (!IsValidClassicLabelName(name)) r.Fail(key, "invalid label name " + GoQuote(name));
-    // yaml.v2 leaves a null value as a nil Regexp.
-    if (node && node->IsMap() && (*node)[name].IsNull()) {
-      r.Fail(key, "invalid regexp value for " + GoQuote(name));
-    }
+    if (null_values.count(name)) r.Fail(key, "invalid regexp value for " + GoQuote(name));
     try {
       Matcher::Create(MatchType::kRegexp, name, re);
     } catch (const ParseError& e) {
@@ -82,7 +84,7 @@ Matchers ReadMatcherList(const MapReader& r, std::string_view key) { return Read
 
 std::unique_ptr<Route> ParseRoute(Context& ctx, const YAML::Node& node, const std::string& path,
                                   int line) {
-  DepthGuard guard(ctx, line, path);
+  DepthGuard guard(ctx, node, line, path);
   MapReader r(ctx, node, path, line, "route",
               {"receiver", "group_by", "match", "match_re", "matchers", "mute_time_intervals",
                "active_time_intervals", "continue", "routes", "group_wait", "group_interval",

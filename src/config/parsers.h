@@ -63,7 +63,8 @@ void ValidateUnsupportedIntegration(Context& ctx, const std::string& key, const 
                                     const std::string& path, int line);
 
 // Validates the keys of the top-level `tracing` / `event_recorder` blocks; returns true when the
-// block asks for something (we refuse those).
+// block asks for something (we refuse those): any non-null tracing block (upstream requires an
+// endpoint in it), an event recorder with at least one output.
 bool ValidateTracing(Context& ctx, const YAML::Node& node, const std::string& path, int line);
 bool ValidateEventRecorder(Context& ctx, const YAML::Node& node, const std::string& path, int line);
 

@@ -67,6 +67,14 @@ std::optional<std::string> ParseUrl(std::string_view raw, ParsedUrl* out) {
   for (unsigned char c : raw) {
     if (c < 0x20 || c == 0x7f) return fail("net/url: invalid control character in URL");
   }
+  for (size_t i = 0; i < raw.size(); ++i) {
+    if (raw[i] != '%') continue;
+    std::string_view esc = raw.substr(i, 3);
+    if (esc.size() < 3 || !std::isxdigit(static_cast<unsigned char>(esc[1])) ||
+        !std::isxdigit(static_cast<unsigned char>(esc[2]))) {
+      return fail("invalid URL escape " + GoQuote(esc));
+    }
+  }
   *out = ParsedUrl{};
   std::string_view s = raw;
   size_t hash = s.find('#');

@@ -366,7 +366,7 @@ void ValidateField(Context& ctx, const Field& f, const YAML::Node& v, const std:
 
 void Validate(Context& ctx, const Schema& schema, const YAML::Node& node, const std::string& path,
               int line, const std::string& what) {
-  DepthGuard guard(ctx, line, path);
+  DepthGuard guard(ctx, node, line, path);
   std::vector<std::string_view> names;
   for (const Field& f : schema) names.push_back(f.name);
   MapReader r(ctx, node, path, line, what, names);
@@ -398,7 +398,7 @@ void ValidateUnsupportedIntegration(Context& ctx, const std::string& key, const 
 bool ValidateTracing(Context& ctx, const YAML::Node& node, const std::string& path, int line) {
   if (!node.IsDefined() || node.IsNull()) return false;
   Validate(ctx, kTracing, node, path, line, "tracing");
-  return node.IsMap() && node.size() > 0;
+  return true;
 }
 
 bool ValidateEventRecorder(Context& ctx, const YAML::Node& node, const std::string& path,

@@ -117,11 +117,12 @@ void Context::Fail(int line, std::string path, std::string message) const {
   throw ConfigError(std::move(all));
 }
 
-void Context::Enter(int line, const std::string& path) {
-  if (++depth_ > kMaxDepth) {
-    --depth_;
-    Fail(line, path, "nested too deeply (does an alias refer to its own anchor?)");
+void Context::Enter(const YAML::Node& node, int line, const std::string& path) {
+  for (const YAML::Node& open : open_) {
+    if (open.is(node)) Fail(line, path, "anchor value contains itself");
   }
+  if (open_.size() >= static_cast<size_t>(kMaxDepth)) Fail(line, path, "nested too deeply");
+  open_.push_back(node);
 }
 
 void Context::ThrowIfErrors() const {

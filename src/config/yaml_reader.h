@@ -40,25 +40,26 @@ class Context {
 
   std::vector<std::string>& warnings() { return warnings_; }
 
-  // Nesting guard: aliases can make a YAML graph cyclic (`a: &x [*x]`), which yaml.v2 refuses
-  // ("anchor 'x' value contains itself"). Enter() fails the load past kMaxDepth levels.
+  // Cycle guard: aliases can make a YAML graph cyclic (`a: &x [*x]`), which yaml.v2 refuses
+  // ("anchor 'x' value contains itself"). Enter() fails the load when `node` is one of the nodes
+  // being read around it, or past kMaxDepth levels.
   static constexpr int kMaxDepth = 256;
-  void Enter(int line, const std::string& path);
-  void Leave() { --depth_; }
+  void Enter(const YAML::Node& node, int line, const std::string& path);
+  void Leave() { open_.pop_back(); }
 
  private:
   std::string filename_;
   std::string base_dir_;
   std::vector<ConfigProblem> problems_;
   std::vector<std::string> warnings_;
-  int depth_ = 0;
+  std::vector<YAML::Node> open_;
 };
 
 // Enter()/Leave() in a scope.
 class DepthGuard {
  public:
-  DepthGuard(Context& ctx, int line, const std::string& path) : ctx_(ctx) {
-    ctx_.Enter(line, path);
+  DepthGuard(Context& ctx, const YAML::Node& node, int line, const std::string& path) : ctx_(ctx) {
+    ctx_.Enter(node, line, path);
   }
   ~DepthGuard() { ctx_.Leave(); }
   DepthGuard(const DepthGuard&) = delete;

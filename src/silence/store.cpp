@@ -252,6 +252,8 @@ std::string Store::Set(Silence s) {
       if (it == by_id_.end()) throw StoreError(StoreError::Kind::kNotFound, "silence not found");
       prev = it->second.get();
     }
+    // 0.28: a silence without a start starts now (0.25 reached the same by moving it later).
+    if (IsZero(s.starts_at)) s.starts_at = now;
     if (std::string err = ValidateSilence(s, DefaultParseMode()); !err.empty()) {
       throw StoreError(StoreError::Kind::kInvalid, "silence invalid: " + err);
     }

@@ -1,5 +1,7 @@
 #include "silence/validate.h"
 
+#include <re2/re2.h>
+
 #include "core/error.h"
 #include "core/labels.h"
 #include "core/strings.h"
@@ -13,6 +15,15 @@ namespace {
 // Upstream compiles the pattern as written (regexp.Compile), so its error text names the pattern,
 // not the anchored form our matcher compiles.
 std::string RegexError(const SilenceMatcher& m) {
+  {
+    // Anchoring changes what a trailing backslash escapes; Go reports it with an empty argument.
+    RE2::Options opts;
+    opts.set_log_errors(false);
+    RE2 raw(m.pattern, opts);
+    if (raw.error_code() == RE2::ErrorTrailingBackslash) {
+      return "error parsing regexp: trailing backslash at end of expression: ``";
+    }
+  }
   try {
     Compile(m);
     return "";

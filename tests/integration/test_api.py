@@ -219,6 +219,8 @@ class ApiTest(unittest.TestCase):
         self.assertGreaterEqual(d.metric("alertmanager_alerts_invalid_total", {"version": "v2"}), 1)
         self.assertEqual(d.metric("alertmanager_config_last_reload_successful"), 1)
         self.assertGreater(d.metric("process_resident_memory_bytes"), 0)
+        self.assertGreaterEqual(d.metric("alertmanager_alerts", {"state": "active"}), 1)
+        self.assertEqual(d.metric("alertmanager_alerts", {"state": "suppressed"}), 0)
         self.assertIsNotNone(d.metric("alertmanager_http_requests_in_flight", {"method": "get"}))
 
     def test_body_over_limit_is_refused(self):

@@ -171,6 +171,8 @@ const InvalidCase kCases[] = {
     // Email and SMTP.
     {"smarthost_without_port", 2, "global.smtp_smarthost",
      "address mail.example.com: missing port in address", Amtool025::kFails},
+    {"email_smarthost_empty_port", 9, "receivers[0].email_configs[0].smarthost",
+     "address \"mail.example.com:\": port cannot be empty", Amtool025::kFails},
     {"email_missing_to", 9, "receivers[0].email_configs[0]", "missing to address in email config",
      Amtool025::kFails},
     {"email_no_smarthost", 8, "receivers[0].email_configs[0]", "no global SMTP smarthost set",

@@ -437,6 +437,16 @@ TEST(Loader, EqualityIgnoresPositions) {
 
 TEST(Loader, TracingAndEventRecorderAreRefusedWhenTheyAskForSomething) {
   EXPECT_NO_THROW(Load("route:\n  receiver: a\nreceivers:\n  - name: a\nevent_recorder: {}\n"));
+  EXPECT_NO_THROW(Load("route:\n  receiver: a\nreceivers:\n  - name: a\ntracing:\n"));
+  EXPECT_THROW(Load("route:\n  receiver: a\nreceivers:\n  - name: a\n"
+                    "event_recorder:\n  stdout_outputs: [{}]\n"),
+               ConfigError);
+  try {
+    Load("route:\n  receiver: a\nreceivers:\n  - name: a\ntracing: {}\n");
+    ADD_FAILURE();
+  } catch (const ConfigError& e) {
+    EXPECT_EQ(e.problems().back().message, "tracing endpoint must be set");
+  }
   EXPECT_THROW(Load("route:\n  receiver: a\nreceivers:\n  - name: a\n"
                     "tracing:\n  endpoint: localhost:4317\n"),
                ConfigError);

@@ -163,7 +163,7 @@ TEST_F(SilenceApiTest, PostValidationAsUpstream) {
             R"(,"id":"e9ff310b-025f-434c-9bcb-2139a8e2a3ad")"),
        404, "\"silence not found\"\n"},
       {"{bad", 400,
-       R"({"code":400,"message":"parsing silence body from \"\" failed, because invalid character 'b' looking for beginning of value"})"},
+       R"({"code":400,"message":"parsing silence body from \"\" failed, because invalid character 'b' looking for beginning of object key string"})"},
       {"[]", 400,
        R"({"code":400,"message":"parsing silence body from \"\" failed, because json: cannot unmarshal array into Go value of type struct { ID string \"json:\\\"id,omitempty\\\"\" }"})"},
       {Body(R"([{"name":"a","value":"x","isRegex":"x"}])"), 400,
@@ -338,7 +338,7 @@ TEST_F(SilenceApiTest, V1RoutesInTheirEnvelope) {
     std::string body, want;
   } cases[] = {
       {"", "EOF"},
-      {"{bad", "invalid character 'b' looking for beginning of value"},
+      {"{bad", "invalid character 'b' looking for beginning of object key string"},
       {std::regex_replace(body, std::regex(R"("endsAt":"[^"]+")"),
                           "\"endsAt\":\"" + FormatRFC3339Nano(now) + "\""),
        "start time must not be equal to end time"},

@@ -230,7 +230,6 @@ TEST_F(StoreTest, ValidationMessagesAsUpstream) {
        "silence invalid: invalid label matcher 0: invalid label value \"\\xff\""},
       {Make({Eq("", "x")}, kT0, kT0 + 1h),
        "silence invalid: invalid label matcher 0: invalid label name \"\""},
-      {Make({Eq("a", "b")}, kZeroTime, kT0 + 1h), "silence invalid: invalid zero start timestamp"},
       {Make({Eq("a", "b")}, kT0, kZeroTime), "silence invalid: invalid zero end timestamp"},
       {Make({Eq("a", "b")}, kT0 + 2h, kT0 + 1h),
        "silence invalid: end time must not be before start time"},
@@ -243,6 +242,11 @@ TEST_F(StoreTest, ValidationMessagesAsUpstream) {
   EXPECT_EQ(store_->size(), 0u);
   // Negative matchers may match the empty string as long as one matcher does not.
   EXPECT_NO_THROW(store_->Set(Make({Ne("a", "x"), Eq("b", "y")}, kT0, kT0 + 1h)));
+}
+
+TEST_F(StoreTest, ZeroStartMeansNow) {
+  std::string id = store_->Set(Make({Eq("a", "b")}, kZeroTime, kT0 + 1h));
+  EXPECT_EQ(Get(id).starts_at, kT0);
 }
 
 TEST_F(StoreTest, LabelNameRulesFollowTheParseMode) {
