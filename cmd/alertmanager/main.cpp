@@ -31,6 +31,7 @@
 #include "version.h"
 #ifdef AM_HAVE_TEMPLATE
 #include "template/render_cli.h"
+#include "template/template.h"
 #endif
 
 namespace am::cmd {
@@ -282,7 +283,20 @@ int main(int argc, char** argv) {
       std::fprintf(stderr, "alertmanager: error: required argument 'config-files' not provided\n");
       return 1;
     }
+#ifdef AM_HAVE_TEMPLATE
+    // Parse templates with the real engine, as amtool check-config does.
+    am::config::TemplateChecker checker = [](const std::vector<std::string>& globs) {
+      try {
+        am::tmpl::Template::FromGlobs(globs);
+        return std::string();
+      } catch (const std::exception& e) {
+        return std::string(e.what());
+      }
+    };
+    return am::config::RunCheckConfigCli(files, checker, std::cout, std::cerr);
+#else
     return am::config::RunCheckConfigCli(files);
+#endif
   }
   if (!args.empty() && args[0] == "template") {
 #ifdef AM_HAVE_TEMPLATE

@@ -203,9 +203,12 @@ void AppendV1Silence(std::string* out, const Silence& s, Time now) {
 void SortForApi(std::vector<Silence>* sils, Time now) {
   auto rank = [](State s) {
     switch (s) {
-      case State::kActive: return 0;
-      case State::kPending: return 1;
-      case State::kExpired: return 2;
+      case State::kActive:
+        return 0;
+      case State::kPending:
+        return 1;
+      case State::kExpired:
+        return 2;
     }
     return 3;
   };
@@ -241,12 +244,18 @@ void SortForApi(std::vector<Silence>* sils, Time now) {
 // encoding/json's name for a JSON value's kind in "cannot unmarshal X into ..." errors.
 const char* GoJsonKind(const Json& v) {
   switch (v.type()) {
-    case Json::value_t::string: return "string";
-    case Json::value_t::boolean: return "bool";
-    case Json::value_t::array: return "array";
-    case Json::value_t::object: return "object";
-    case Json::value_t::null: return "null";
-    default: return "number";
+    case Json::value_t::string:
+      return "string";
+    case Json::value_t::boolean:
+      return "bool";
+    case Json::value_t::array:
+      return "array";
+    case Json::value_t::object:
+      return "object";
+    case Json::value_t::null:
+      return "null";
+    default:
+      return "number";
   }
 }
 
@@ -411,7 +420,8 @@ bool GoJsonSyntax(std::string_view s, std::string* err) {
         if (d == ',') {
           ++i;
           ws();
-          if (i >= s.size() || s[i] != '"') return fail("looking for beginning of object key string");
+          if (i >= s.size() || s[i] != '"')
+            return fail("looking for beginning of object key string");
           top = kObjKey;
           break;
         }
@@ -460,16 +470,14 @@ std::string GoTimeParseError(std::string_view value, bool json_rfc3339) {
     Kind kind;
     std::string_view text;
   };
-  static const Elem kSwagger[] = {{kYear, "2006"}, {kLit, "-"},    {kMonth, "01"},
-                                  {kLit, "-"},     {kDay, "02"},   {kLit, " "},
-                                  {kHour, "15"},   {kLit, ":"},    {kMinute, "04"},
-                                  {kLit, ":"},     {kSecond, "05"}};
-  static const Elem kRfc[] = {{kLit, "\""},   {kYear, "2006"},  {kLit, "-"},   {kMonth, "01"},
-                              {kLit, "-"},    {kDay, "02"},     {kLit, "T"},   {kHour, "15"},
-                              {kLit, ":"},    {kMinute, "04"},  {kLit, ":"},   {kSecond, "05"},
+  static const Elem kSwagger[] = {{kYear, "2006"}, {kLit, "-"}, {kMonth, "01"}, {kLit, "-"},
+                                  {kDay, "02"},    {kLit, " "}, {kHour, "15"},  {kLit, ":"},
+                                  {kMinute, "04"}, {kLit, ":"}, {kSecond, "05"}};
+  static const Elem kRfc[] = {{kLit, "\""},      {kYear, "2006"}, {kLit, "-"}, {kMonth, "01"},
+                              {kLit, "-"},       {kDay, "02"},    {kLit, "T"}, {kHour, "15"},
+                              {kLit, ":"},       {kMinute, "04"}, {kLit, ":"}, {kSecond, "05"},
                               {kZone, "Z07:00"}, {kLit, "\""}};
-  const std::string layout =
-      json_rfc3339 ? "\"2006-01-02T15:04:05Z07:00\"" : "2006-01-02 15:04:05";
+  const std::string layout = json_rfc3339 ? "\"2006-01-02T15:04:05Z07:00\"" : "2006-01-02 15:04:05";
   auto cannot = [&](std::string_view rest, std::string_view elem) {
     return "parsing time " + GoQuote(value) + " as " + GoQuote(layout) + ": cannot parse " +
            GoQuote(rest) + " as " + GoQuote(elem);
@@ -814,9 +822,9 @@ class SilenceApi {
     if (!IsJsonMediaType(ct)) {
       // go-swagger names a missing Content-Type as the default it assumes.
       std::string shown = ct.empty() ? "application/octet-stream" : std::string(ct);
-      JsonCodeError(res, 415, 415,
-                    "unsupported media type " + GoQuote(shown) +
-                        ", only [application/json] are allowed");
+      JsonCodeError(
+          res, 415, 415,
+          "unsupported media type " + GoQuote(shown) + ", only [application/json] are allowed");
       return;
     }
     PostableSilence ps;

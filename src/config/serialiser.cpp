@@ -367,7 +367,10 @@ class Writer {
     Bool("send_resolved", w.send_resolved);
     Key("http_config");
     Http(w.http_config);
-    SecretIf("url", w.url);
+    // 0.25 prints the webhook URL as written (0.26+ masks it). We follow 0.25, which is what
+    // operators' amtool parses: a masked URL makes 0.25's `amtool config routes` fail with
+    // `unsupported scheme "" for URL`.
+    StrIf("url", w.url.value);
     StrIf("url_file", w.url_file);
     Raw("max_alerts", std::to_string(w.max_alerts));
     if (w.timeout.count() != 0) Raw("timeout", FormatGoDuration(w.timeout));

@@ -267,12 +267,13 @@ class Dispatcher::Impl : public std::enable_shared_from_this<Impl> {
 
   void Process(const AlertPtr& a) {
     auto started = std::chrono::steady_clock::now();
-    for (const config::Route* r : MatchRoutes(*config_->route, a->labels)) ProcessAlert(a, *r);
+    uint64_t fp = a->Fingerprint();
+    for (const config::Route* r : MatchRoutes(*config_->route, a->labels)) ProcessAlert(a, fp, *r);
     processing_->Observe(
         std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count());
   }
 
-  void ProcessAlert(const AlertPtr& a, const config::Route& route) {
+  void ProcessAlert(const AlertPtr& a, uint64_t alert_fp, const config::Route& route) {
     LabelSet group_labels = GroupLabels(route, a->labels);
     uint64_t fp = group_labels.Fingerprint();
     std::shared_ptr<Group> g;
@@ -294,13 +295,13 @@ class Dispatcher::Impl : public std::enable_shared_from_this<Impl> {
       groups_gauge_->Increment();
       ArmTimer(g, NotBeforeStart(route.opts.group_wait));
     }
-    Insert(g, a);
+    Insert(g, a, alert_fp);
   }
 
-  void Insert(const std::shared_ptr<Group>& g, const AlertPtr& a) {
+  void Insert(const std::shared_ptr<Group>& g, const AlertPtr& a, uint64_t alert_fp) {
     {
       std::lock_guard lock(g->mu);
-      g->alerts[a->Fingerprint()] = a;
+      g->alerts[alert_fp] = a;
     }
     // An alert that has already waited group_wait since it started is flushed right away.
     if (!g->has_flushed && a->starts_at + g->route->opts.group_wait < Clock::Wall()) {

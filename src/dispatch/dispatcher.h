@@ -20,7 +20,8 @@
 // each group's alerts by the group's own mutex (lock order: table, then group).
 // The Dispatcher object is a handle; its state is shared with pending handlers and flush
 // callbacks, so it may be destroyed while flushes are still in flight. The FlushHandler must
-// outlive every flush it was given.
+// outlive every flush it was given. REQUIRES: the Dispatcher is destroyed before the io_context.
+// Timers use dispatch::Clock (clock.h), whose manual mode drives the tests.
 #pragma once
 
 #include <boost/asio/io_context.hpp>
@@ -49,6 +50,7 @@ struct DispatcherOptions {
   Duration start_delay{0};                                   // --dispatch.start-delay
   Duration maintenance_interval = std::chrono::seconds(30);  // --dispatch.maintenance-interval
   // Position × --cluster.peer-timeout, added to every flush deadline. Null = no cluster (0).
+  // Called on the dispatcher's strand at every flush: must be thread-safe and cheap.
   std::function<Duration()> cluster_wait;
 };
 

@@ -46,21 +46,34 @@ Time ReadTime(bool present, const Timestamp& ts) {
 
 silencepb::Matcher::Type ToProto(MatchType t) {
   switch (t) {
-    case MatchType::kEqual: return silencepb::Matcher::EQUAL;
-    case MatchType::kNotEqual: return silencepb::Matcher::NOT_EQUAL;
-    case MatchType::kRegexp: return silencepb::Matcher::REGEXP;
-    case MatchType::kNotRegexp: return silencepb::Matcher::NOT_REGEXP;
+    case MatchType::kEqual:
+      return silencepb::Matcher::EQUAL;
+    case MatchType::kNotEqual:
+      return silencepb::Matcher::NOT_EQUAL;
+    case MatchType::kRegexp:
+      return silencepb::Matcher::REGEXP;
+    case MatchType::kNotRegexp:
+      return silencepb::Matcher::NOT_REGEXP;
   }
   return silencepb::Matcher::EQUAL;
 }
 
 bool FromProto(int t, MatchType* out) {
   switch (t) {
-    case silencepb::Matcher::EQUAL: *out = MatchType::kEqual; return true;
-    case silencepb::Matcher::NOT_EQUAL: *out = MatchType::kNotEqual; return true;
-    case silencepb::Matcher::REGEXP: *out = MatchType::kRegexp; return true;
-    case silencepb::Matcher::NOT_REGEXP: *out = MatchType::kNotRegexp; return true;
-    default: return false;
+    case silencepb::Matcher::EQUAL:
+      *out = MatchType::kEqual;
+      return true;
+    case silencepb::Matcher::NOT_EQUAL:
+      *out = MatchType::kNotEqual;
+      return true;
+    case silencepb::Matcher::REGEXP:
+      *out = MatchType::kRegexp;
+      return true;
+    case silencepb::Matcher::NOT_REGEXP:
+      *out = MatchType::kNotRegexp;
+      return true;
+    default:
+      return false;
   }
 }
 

@@ -42,6 +42,7 @@ struct DecodeResult {
 // Decodes a stream of delimited MeshSilence records. Throws am::ParseError naming the byte offset
 // on a framing error, a record that does not parse, or a record without a silence (upstream's
 // "invalid state").
-DecodeResult DecodeMeshSilences(std::string_view bytes, size_t max_entry_bytes = kMaxMeshSilenceBytes);
+DecodeResult DecodeMeshSilences(std::string_view bytes,
+                                size_t max_entry_bytes = kMaxMeshSilenceBytes);
 
 }  // namespace am::silence

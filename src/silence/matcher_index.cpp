@@ -10,8 +10,20 @@ namespace {
 
 bool IsRegexMeta(char c) {
   switch (c) {
-    case '.': case '+': case '*': case '?': case '(': case ')': case '|':
-    case '[': case ']': case '{': case '}': case '^': case '$': case '\\':
+    case '.':
+    case '+':
+    case '*':
+    case '?':
+    case '(':
+    case ')':
+    case '|':
+    case '[':
+    case ']':
+    case '{':
+    case '}':
+    case '^':
+    case '$':
+    case '\\':
       return true;
     default:
       return false;
@@ -20,8 +32,8 @@ bool IsRegexMeta(char c) {
 
 bool IsAsciiPunct(char c) {
   auto u = static_cast<unsigned char>(c);
-  return u > 0x20 && u < 0x7f && !((u >= '0' && u <= '9') || (u >= 'a' && u <= 'z') ||
-                                   (u >= 'A' && u <= 'Z'));
+  return u > 0x20 && u < 0x7f &&
+         !((u >= '0' && u <= '9') || (u >= 'a' && u <= 'z') || (u >= 'A' && u <= 'Z'));
 }
 
 }  // namespace
@@ -96,9 +108,9 @@ void MatcherIndex::Add(const Entry* e) {
 }
 
 void MatcherIndex::Erase(std::vector<Ref>* refs, const Entry* e) {
-  refs->erase(std::remove_if(refs->begin(), refs->end(),
-                             [e](const Ref& r) { return r.entry == e; }),
-              refs->end());
+  refs->erase(
+      std::remove_if(refs->begin(), refs->end(), [e](const Ref& r) { return r.entry == e; }),
+      refs->end());
 }
 
 void MatcherIndex::Remove(const Entry* e) {

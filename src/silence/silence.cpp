@@ -16,9 +16,12 @@ State ApiStateAt(const Silence& s, Time now) {
 
 const char* StateName(State s) {
   switch (s) {
-    case State::kPending: return "pending";
-    case State::kActive: return "active";
-    case State::kExpired: return "expired";
+    case State::kPending:
+      return "pending";
+    case State::kActive:
+      return "active";
+    case State::kExpired:
+      return "expired";
   }
   return "unknown";
 }

@@ -126,7 +126,8 @@ void Store::Load() {
       throw ParseError("loading silences snapshot " + snapshot_path_ + ": " + e.what());
     }
     if (d.skipped > 0) {
-      AM_LOG(kWarn, "silences", "Skipped silences the snapshot holds in a form this version cannot use",
+      AM_LOG(kWarn, "silences",
+             "Skipped silences the snapshot holds in a form this version cannot use",
              {{"file", snapshot_path_}, {"count", static_cast<unsigned long>(d.skipped)}});
     }
     std::unique_lock lock(mu_);
@@ -198,8 +199,8 @@ void Store::CheckSize(const MeshSilence& m) const {
   size_t n = LimitSize(m);
   if (n > limit) {
     throw StoreError(StoreError::Kind::kLimit,
-                     "silence exceeded maximum size: " + std::to_string(n) + " bytes (limit: " +
-                         std::to_string(limit) + " bytes)");
+                     "silence exceeded maximum size: " + std::to_string(n) +
+                         " bytes (limit: " + std::to_string(limit) + " bytes)");
   }
 }
 

@@ -42,8 +42,8 @@ bool IsRegex(MatchType t) { return t == MatchType::kRegexp || t == MatchType::kN
 }  // namespace
 
 std::string ValidateMatcher(const SilenceMatcher& m, ParseMode mode) {
-  bool name_ok = mode == ParseMode::kClassic ? IsValidClassicLabelName(m.name)
-                                             : IsValidUtf8LabelName(m.name);
+  bool name_ok =
+      mode == ParseMode::kClassic ? IsValidClassicLabelName(m.name) : IsValidUtf8LabelName(m.name);
   if (!name_ok) return "invalid label name " + GoQuote(m.name);
   if (!IsRegex(m.type)) {
     if (!IsValidUtf8(m.pattern)) return "invalid label value " + GoQuote(m.pattern);
@@ -56,7 +56,8 @@ std::string ValidateMatcher(const SilenceMatcher& m, ParseMode mode) {
 
 bool MatchesEmpty(const SilenceMatcher& m) {
   switch (m.type) {
-    case MatchType::kEqual: return m.pattern.empty();
+    case MatchType::kEqual:
+      return m.pattern.empty();
     case MatchType::kRegexp:
       // An unanchored match against "" is a match of the whole empty string, so the anchored
       // matcher answers the same question.
@@ -65,7 +66,8 @@ bool MatchesEmpty(const SilenceMatcher& m) {
       } catch (const ParseError&) {
         return false;
       }
-    default: return false;
+    default:
+      return false;
   }
 }
 

@@ -19,9 +19,9 @@
 // Failure: after a failed write or fdatasync the segment is abandoned (page-cache state after an
 // fsync error is unreliable); the next Append() starts a new segment.
 //
-// Thread-safety: Append(), Install() and Rotate() must be serialised by the caller (the store calls them
-// under its exclusive lock); Sync() may be called concurrently from any thread, without that lock.
-// ReadAll() and DropBefore() are for start-up and maintenance.
+// Thread-safety: Append(), Install() and Rotate() must be serialised by the caller (the store calls
+// them under its exclusive lock); Sync() may be called concurrently from any thread, without that
+// lock. ReadAll() and DropBefore() are for start-up and maintenance.
 #pragma once
 
 #include <atomic>

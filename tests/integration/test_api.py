@@ -158,8 +158,8 @@ class ApiTest(unittest.TestCase):
         self.assertEqual(list(st.keys()), ["cluster", "config", "uptime", "versionInfo"])
         self.assertEqual(st["cluster"], {"peers": [], "status": "disabled"})
         self.assertIn("resolve_timeout: 7m", st["config"]["original"])
-        self.assertIn("<secret>", st["config"]["original"])  # webhook url is a secret
-        self.assertNotIn("127.0.0.1:9/hook", st["config"]["original"])
+        # 0.25 shows the webhook URL (0.26+ masks it; 0.25's amtool cannot parse the mask).
+        self.assertIn("url: http://127.0.0.1:9/hook", st["config"]["original"])
         self.assertRegex(st["uptime"], RFC3339_MS)
         self.assertTrue(st["versionInfo"]["version"].startswith("0.25.0"))
         self.assertEqual(sorted(st["versionInfo"].keys()),

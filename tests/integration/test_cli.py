@@ -65,7 +65,7 @@ class AmtoolTest(unittest.TestCase):
             self.assertEqual(r.returncode, 0, r.stderr)
             self.assertIn("receiver: team", r.stdout)
             self.assertIn("group_wait: 10s", r.stdout)
-            self.assertIn("<secret>", r.stdout)
+            self.assertIn("url: http://127.0.0.1:9/hook", r.stdout)
             with tempfile.NamedTemporaryFile("w", suffix=".yml", delete=False) as f:
                 f.write(r.stdout)
             try:
@@ -81,6 +81,10 @@ class AmtoolTest(unittest.TestCase):
             r = self.amtool(d, "config", "routes")
             self.assertEqual(r.returncode, 0, r.stderr)
             self.assertNotIn("Warning: amtool version", r.stderr)
+            self.assertIn("team", r.stdout)
+            r = self.amtool(d, "config", "routes", "test", "alertname=X")
+            self.assertEqual(r.returncode, 0, r.stderr)
+            self.assertEqual(r.stdout.strip(), "team")
 
 
 class CommandLineTest(unittest.TestCase):

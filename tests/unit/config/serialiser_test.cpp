@@ -4,6 +4,8 @@
 
 #include <gtest/gtest.h>
 
+#include <cstdlib>
+
 #include <filesystem>
 
 #include "config/loader.h"
@@ -88,11 +90,12 @@ receivers:
                         "am.yml", "");
   std::string out = ToYaml(*cfg);
   for (const char* secret : {"hunter2", "T/B/X", "pw-basic", "proxypw", "hdr-secret", "tls-key",
-                             "token-in-url", "bearer-cred", "hdr-secret-2", "cram-secret"}) {
+                             "bearer-cred", "hdr-secret-2", "cram-secret"}) {
     EXPECT_EQ(out.find(secret), std::string::npos) << secret << "\n" << out;
   }
   EXPECT_NE(out.find("proxy_url: http://user:xxxxx@proxy:3128/"), std::string::npos) << out;
-  EXPECT_NE(out.find("url: <secret>"), std::string::npos);
+  // The webhook URL is shown as 0.25 shows it (see serialiser.cpp).
+  EXPECT_NE(out.find("token-in-url"), std::string::npos) << out;
   EXPECT_NE(out.find("smtp_auth_password: <secret>"), std::string::npos);
   std::string revealed = ToYaml(*cfg, SecretMode::kReveal);
   EXPECT_NE(revealed.find("hunter2"), std::string::npos);
@@ -151,10 +154,13 @@ TEST(Serialiser, SameAsAlertmanager025) {
   }
 }
 
-// amtool 0.25 accepts what we print for the examples (with secrets revealed: 0.25 reads
-// webhook URLs as URLs, not secrets).
+// amtool 0.25 accepts what we print for the examples, as the API shows it (secrets masked).
 TEST(Serialiser, PrintedExamplesPassAmtool025) {
-  if (!std::filesystem::exists("/usr/bin/amtool")) GTEST_SKIP() << "amtool not installed";
+  if (!std::filesystem::exists("/usr/bin/amtool")) {
+    const char* ci = std::getenv("CI");
+    if (ci && std::string(ci) == "true") FAIL() << "amtool not installed (CI=true)";
+    GTEST_SKIP() << "amtool not installed";
+  }
   std::string dir = ::testing::TempDir() + "/printed-configs";
   std::filesystem::create_directories(dir);
   for (const char* name : {"alertmanager", "routing-example", "seed-ha-cluster"}) {
@@ -162,7 +168,7 @@ TEST(Serialiser, PrintedExamplesPassAmtool025) {
     std::string path = dir + "/" + name + ".yml";
     FILE* f = std::fopen(path.c_str(), "w");
     ASSERT_NE(f, nullptr);
-    std::string text = ToYaml(*cfg, SecretMode::kReveal);
+    std::string text = ToYaml(*cfg);
     std::fwrite(text.data(), 1, text.size(), f);
     std::fclose(f);
     std::string cmd = "/usr/bin/amtool check-config '" + path + "' >/dev/null 2>&1";

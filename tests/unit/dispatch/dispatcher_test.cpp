@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 #include <prometheus/registry.h>
+#include <prometheus/text_serializer.h>
 
 #include <algorithm>
 #include <boost/asio/executor_work_guard.hpp>
@@ -340,6 +341,28 @@ TEST_F(DispatcherTest, EmptyGroupsAreRemovedByMaintenance) {
   EXPECT_EQ(handler_.flushes.size(), before);
   Advance(seconds(1));
   EXPECT_EQ(handler_.flushes.size(), before + 1);
+}
+
+// HELP/TYPE lines as Alertmanager 0.25's /metrics prints them (captured from the real daemon);
+// the summary has no quantiles there either.
+TEST_F(DispatcherTest, MetricsExposedAs025) {
+  Start(kSimpleConfig);
+  Fire({{"alertname", "A"}});
+  std::string text = prometheus::TextSerializer().Serialize(registry_.Collect());
+  for (const char* line : {
+           "# HELP alertmanager_dispatcher_aggregation_groups Number of active aggregation "
+           "groups\n",
+           "# TYPE alertmanager_dispatcher_aggregation_groups gauge\n",
+           "alertmanager_dispatcher_aggregation_groups 1\n",
+           "# HELP alertmanager_dispatcher_alert_processing_duration_seconds Summary of latencies "
+           "for the processing of alerts.\n",
+           "# TYPE alertmanager_dispatcher_alert_processing_duration_seconds summary\n",
+           "alertmanager_dispatcher_alert_processing_duration_seconds_count 1\n",
+           "alertmanager_dispatcher_alert_processing_duration_seconds_sum ",
+       }) {
+    EXPECT_NE(text.find(line), std::string::npos) << line << "\n" << text;
+  }
+  EXPECT_EQ(text.find("quantile"), std::string::npos) << text;
 }
 
 TEST_F(DispatcherTest, StartDelayHoldsTheFirstFlush) {

@@ -35,8 +35,7 @@ struct HttpResult {
 };
 
 HttpResult Do(uint16_t port, const std::string& method, const std::string& path,
-              const std::string& body = "",
-              const std::string& content_type = "application/json") {
+              const std::string& body = "", const std::string& content_type = "application/json") {
   int fd = ::socket(AF_INET, SOCK_STREAM, 0);
   sockaddr_in addr{};
   addr.sin_family = AF_INET;
@@ -119,7 +118,8 @@ TEST_F(SilenceApiTest, PostThenGetInUpstreamShape) {
   ASSERT_EQ(r.status, 200) << r.body;
   EXPECT_EQ(r.Header("content-type"), "application/json");
   EXPECT_EQ(r.Header("vary"), "Origin");
-  EXPECT_TRUE(std::regex_match(r.body, std::regex(R"(\{"silenceID":"[0-9a-f-]{36}"\}\n)"))) << r.body;
+  EXPECT_TRUE(std::regex_match(r.body, std::regex(R"(\{"silenceID":"[0-9a-f-]{36}"\}\n)")))
+      << r.body;
   std::string id = r.Json()["silenceID"];
 
   r = Get("/api/v2/silence/" + id);
@@ -143,7 +143,8 @@ TEST_F(SilenceApiTest, PostValidationAsUpstream) {
     int status;
     std::string want;
   } cases[] = {
-      {Body("[]"), 422, R"({"code":612,"message":"matchers in body should have at least 1 items"})"},
+      {Body("[]"), 422,
+       R"({"code":612,"message":"matchers in body should have at least 1 items"})"},
       {"{}", 422, R"({"code":602,"message":"comment in body is required"})"},
       {"", 422, R"({"code":602,"message":"silence in body is required"})"},
       {Body(R"([{"name":"a","value":"x"}])"), 422,
@@ -190,9 +191,10 @@ TEST_F(SilenceApiTest, PostValidationAsUpstream) {
 TEST_F(SilenceApiTest, PostAcceptsWhatGoAccepts) {
   // Case-insensitive keys, unknown keys, trailing bytes, isEqual defaulting to true, other
   // go-openapi date-time layouts, a null id.
-  auto r = Post("/api/v2/silences",
-                R"({"Comment":"x","CREATEDBY":"y","matchers":[{"Name":"a","value":"b","isregex":false}],)"
-                R"("startsAt":"2020-01-01 10:00:00","endsAt":"2099-01-01T00:00:00+0200","extra":1,"id":null} trailing)");
+  auto r = Post(
+      "/api/v2/silences",
+      R"({"Comment":"x","CREATEDBY":"y","matchers":[{"Name":"a","value":"b","isregex":false}],)"
+      R"("startsAt":"2020-01-01 10:00:00","endsAt":"2099-01-01T00:00:00+0200","extra":1,"id":null} trailing)");
   ASSERT_EQ(r.status, 200) << r.body;
   auto s = store_->Get(r.Json()["silenceID"]);
   ASSERT_TRUE(s);
@@ -203,11 +205,12 @@ TEST_F(SilenceApiTest, PostAcceptsWhatGoAccepts) {
 }
 
 TEST_F(SilenceApiTest, ContentTypeMustBeJson) {
-  auto r = Post("/api/v2/silences", Body(R"([{"name":"a","value":"b","isRegex":false}])"),
-                "text/plain");
+  auto r =
+      Post("/api/v2/silences", Body(R"([{"name":"a","value":"b","isRegex":false}])"), "text/plain");
   EXPECT_EQ(r.status, 415);
-  EXPECT_EQ(r.body,
-            R"({"code":415,"message":"unsupported media type \"text/plain\", only [application/json] are allowed"})");
+  EXPECT_EQ(
+      r.body,
+      R"({"code":415,"message":"unsupported media type \"text/plain\", only [application/json] are allowed"})");
   r = Post("/api/v2/silences", Body(R"([{"name":"a","value":"b","isRegex":false}])"), "");
   EXPECT_EQ(r.status, 415);
   r = Post("/api/v2/silences", Body(R"([{"name":"a","value":"b","isRegex":false}])"),
@@ -239,7 +242,8 @@ TEST_F(SilenceApiTest, GetAndDeleteById) {
   std::string id = Create();
   auto r = Get("/api/v2/silence/nonuuid");
   EXPECT_EQ(r.status, 422);
-  EXPECT_EQ(r.body, R"({"code":601,"message":"silenceID in path must be of type uuid: \"nonuuid\""})");
+  EXPECT_EQ(r.body,
+            R"({"code":601,"message":"silenceID in path must be of type uuid: \"nonuuid\""})");
   r = Get("/api/v2/silence/e9ff310b-025f-434c-9bcb-2139a8e2a3ad");
   EXPECT_EQ(r.status, 404);
   EXPECT_EQ(r.body, "");
@@ -321,7 +325,8 @@ TEST_F(SilenceApiTest, V1RoutesInTheirEnvelope) {
   EXPECT_EQ(r.body, R"({"status":"success","data":[]})");
   r = Get("/api/v1/silences?filter=bad%21");
   EXPECT_EQ(r.status, 400);
-  EXPECT_EQ(r.body, R"({"status":"error","errorType":"bad_data","error":"bad matcher format: bad!"})");
+  EXPECT_EQ(r.body,
+            R"({"status":"error","errorType":"bad_data","error":"bad matcher format: bad!"})");
 
   r = Get("/api/v1/silence/nonexist");
   EXPECT_EQ(r.status, 404);

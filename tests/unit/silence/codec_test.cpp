@@ -111,9 +111,9 @@ TEST(Codec, UninterpretableRecordsAreSkipped) {
 }
 
 TEST(Codec, MalformedInputThrows) {
-  EXPECT_THROW(DecodeMeshSilences("\x80"), ParseError);          // truncated varint
-  EXPECT_THROW(DecodeMeshSilences("\x05\x0a"), ParseError);      // truncated message
-  EXPECT_THROW(DecodeMeshSilences("\x02\xff\xff"), ParseError);  // does not parse
+  EXPECT_THROW(DecodeMeshSilences("\x80"), ParseError);                  // truncated varint
+  EXPECT_THROW(DecodeMeshSilences("\x05\x0a"), ParseError);              // truncated message
+  EXPECT_THROW(DecodeMeshSilences("\x02\xff\xff"), ParseError);          // does not parse
   EXPECT_THROW(DecodeMeshSilences(std::string("\x00", 1)), ParseError);  // no silence
   EXPECT_THROW(DecodeMeshSilences("\x0a\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00", 5), ParseError);
   EXPECT_TRUE(DecodeMeshSilences("").entries.empty());
@@ -146,7 +146,7 @@ TEST(Validate, MatchersAsUpstream) {
   EXPECT_TRUE(MatchesEmpty(Re("a", "x*")));
   EXPECT_TRUE(MatchesEmpty(Re("a", "x|")));
   EXPECT_FALSE(MatchesEmpty(Re("a", "x+")));
-  EXPECT_FALSE(MatchesEmpty(Ne("a", "")));   // upstream only counts = and =~
+  EXPECT_FALSE(MatchesEmpty(Ne("a", "")));  // upstream only counts = and =~
   EXPECT_FALSE(MatchesEmpty(Nre("a", "x")));
 }
 

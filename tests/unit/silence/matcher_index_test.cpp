@@ -67,10 +67,10 @@ TEST(MatcherIndex, AnchorSpreadsOverRarePairs) {
   std::vector<EntryPtr> entries;
   MatcherIndex idx;
   for (int i = 0; i < 1000; ++i) {
-    entries.push_back(MakeEntry({Make({Eq("severity", "critical"),
-                                       Eq("alertname", "A" + std::to_string(i))},
-                                      kZeroTime, kZeroTime, std::to_string(i)),
-                                 kZeroTime}));
+    entries.push_back(
+        MakeEntry({Make({Eq("severity", "critical"), Eq("alertname", "A" + std::to_string(i))},
+                        kZeroTime, kZeroTime, std::to_string(i)),
+                   kZeroTime}));
     idx.Add(entries.back().get());
   }
   std::vector<const Entry*> out;
@@ -92,12 +92,18 @@ struct Gen {
   SilenceMatcher RandomMatcher() {
     switch (R(7)) {
       case 0:
-      case 1: return Eq(Name(), Value());
-      case 2: return Ne(Name(), values[R(5)]);
-      case 3: return Re(Name(), Value() + "|" + Value());
-      case 4: return Re(Name(), R(2) ? "[ab]" : Value() + ".*");
-      case 5: return Nre(Name(), R(2) ? "a|b" : "c.*");
-      default: return Eq(Name(), "");
+      case 1:
+        return Eq(Name(), Value());
+      case 2:
+        return Ne(Name(), values[R(5)]);
+      case 3:
+        return Re(Name(), Value() + "|" + Value());
+      case 4:
+        return Re(Name(), R(2) ? "[ab]" : Value() + ".*");
+      case 5:
+        return Nre(Name(), R(2) ? "a|b" : "c.*");
+      default:
+        return Eq(Name(), "");
     }
   }
 

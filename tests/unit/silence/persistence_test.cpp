@@ -152,17 +152,17 @@ TEST_F(PersistenceTest, SnapshotHasLegacyMatchersAndMatcherSets) {
   EXPECT_EQ(pb.silence().matchers(1).pattern(), "d|e");
   ASSERT_EQ(pb.silence().matcher_sets_size(), 2);
   EXPECT_EQ(pb.silence().matcher_sets(1).matchers(0).type(), silencepb::Matcher::NOT_EQUAL);
-  EXPECT_EQ(pb.expires_at().seconds(),
-            std::chrono::duration_cast<std::chrono::seconds>(
-                (kT0 + 1h + kDefaultRetention).time_since_epoch())
-                .count());
+  EXPECT_EQ(pb.expires_at().seconds(), std::chrono::duration_cast<std::chrono::seconds>(
+                                           (kT0 + 1h + kDefaultRetention).time_since_epoch())
+                                           .count());
 }
 
 TEST_F(PersistenceTest, TornTailIsDroppedAndEarlierRecordsKept) {
   std::vector<std::string> ids;
   {
     auto s = Open();
-    for (int i = 0; i < 3; ++i) ids.push_back(s->Set(Make({Eq("i", std::to_string(i))}, kT0, kT0 + 1h)));
+    for (int i = 0; i < 3; ++i)
+      ids.push_back(s->Set(Make({Eq("i", std::to_string(i))}, kT0, kT0 + 1h)));
   }
   auto segs = Segments();
   ASSERT_EQ(segs.size(), 1u);
@@ -182,8 +182,9 @@ TEST_F(PersistenceTest, TornTailIsDroppedAndEarlierRecordsKept) {
 }
 
 TEST_F(PersistenceTest, ZeroFilledAndCorruptTailsAreDropped) {
-  for (std::string tail : {std::string(4096, '\0'), std::string("\x05\x00\x00\x00\x01\x02\x03\x04xxxxx", 13),
-                           std::string("\x03\x00", 2)}) {
+  for (std::string tail :
+       {std::string(4096, '\0'), std::string("\x05\x00\x00\x00\x01\x02\x03\x04xxxxx", 13),
+        std::string("\x03\x00", 2)}) {
     std::string id;
     {
       auto s = Open();
@@ -304,7 +305,8 @@ TEST_F(PersistenceTest, WalRecordsHaveTheDocumentedLayout) {
   EXPECT_EQ(data.substr(0, 8), "AMSILWAL");
   EXPECT_EQ(data.substr(8, 4), std::string("\x01\x00\x00\x00", 4));
   uint32_t len = 0;
-  for (int i = 0; i < 4; ++i) len |= static_cast<uint32_t>(static_cast<unsigned char>(data[12 + i])) << (8 * i);
+  for (int i = 0; i < 4; ++i)
+    len |= static_cast<uint32_t>(static_cast<unsigned char>(data[12 + i])) << (8 * i);
   ASSERT_EQ(data.size(), Wal::kHeaderSize + 8 + len);
   auto d = DecodeMeshSilences(data.substr(Wal::kHeaderSize + 8));
   ASSERT_EQ(d.entries.size(), 1u);

@@ -35,10 +35,11 @@ int main(int argc, char** argv) {
   h.listen_addresses = {listen};
   am::api::HttpServer server(h, registry);
   am::api::RegisterSilenceRoutes(server, store);
-  server.Handle("GET", "/-/healthy", "/-/healthy", [](const am::api::Request&, am::api::Response& r) {
-    r.content_type = "text/plain; charset=utf-8";
-    r.body = "OK";
-  });
+  server.Handle("GET", "/-/healthy", "/-/healthy",
+                [](const am::api::Request&, am::api::Response& r) {
+                  r.content_type = "text/plain; charset=utf-8";
+                  r.body = "OK";
+                });
   server.Start();
   int sig = 0;
   sigwait(&set, &sig);

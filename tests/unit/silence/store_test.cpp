@@ -76,7 +76,7 @@ TEST_F(StoreTest, CreateInTheFutureIsPendingAndKeepsItsStart) {
   EXPECT_EQ(s.starts_at, kT0 + 1h);
   EXPECT_EQ(StateAt(s, kT0), State::kPending);
   EXPECT_EQ(StateAt(s, kT0 + 1h), State::kActive);
-  EXPECT_EQ(StateAt(s, kT0 + 2h), State::kActive);  // end inclusive for the store
+  EXPECT_EQ(StateAt(s, kT0 + 2h), State::kActive);      // end inclusive for the store
   EXPECT_EQ(ApiStateAt(s, kT0 + 2h), State::kExpired);  // and exclusive for the API
   EXPECT_EQ(StateAt(s, kT0 + 2h + 1ns), State::kExpired);
 }
@@ -89,9 +89,9 @@ TEST_F(StoreTest, ManyCreatesGiveDistinctIds) {
 
 TEST_F(StoreTest, UpdateOfUnknownIdIsNotFound) {
   std::string msg;
-  EXPECT_EQ(SetError(Make({Eq("a", "b")}, kT0, kT0 + 1h, "0b9d1b1e-0000-4000-8000-000000000000"),
-                     &msg),
-            StoreError::Kind::kNotFound);
+  EXPECT_EQ(
+      SetError(Make({Eq("a", "b")}, kT0, kT0 + 1h, "0b9d1b1e-0000-4000-8000-000000000000"), &msg),
+      StoreError::Kind::kNotFound);
   EXPECT_EQ(msg, "silence not found");
   // Not-found wins over validation, as in 0.25.
   EXPECT_EQ(SetError(Make({}, kT0, kT0 + 1h, "nope")), StoreError::Kind::kNotFound);
@@ -294,8 +294,9 @@ TEST_F(StoreTest, MaxSilenceSizeBytes) {
   s.comment = std::string(100, 'x');
   std::string msg;
   EXPECT_EQ(SetError(s, &msg), StoreError::Kind::kLimit);
-  EXPECT_TRUE(std::regex_match(msg, std::regex("silence exceeded maximum size: \\d+ bytes \\(limit: " +
-                                               std::to_string(base + 10) + " bytes\\)")))
+  EXPECT_TRUE(
+      std::regex_match(msg, std::regex("silence exceeded maximum size: \\d+ bytes \\(limit: " +
+                                       std::to_string(base + 10) + " bytes\\)")))
       << msg;
   // In-place updates are measured too.
   std::string id = store_->Query({}).front().id;
@@ -531,11 +532,13 @@ TEST_F(StoreTest, StateMetricsAndQueryCounters) {
   text = Expose(*registry_);
   EXPECT_NE(text.find("alertmanager_silences_queries_total 2"), std::string::npos) << text;
   for (const char* name :
-       {"alertmanager_silences_gc_duration_seconds_count", "alertmanager_silences_snapshot_duration_seconds_count",
+       {"alertmanager_silences_gc_duration_seconds_count",
+        "alertmanager_silences_snapshot_duration_seconds_count",
         "alertmanager_silences_snapshot_size_bytes", "alertmanager_silences_query_errors_total",
         "alertmanager_silences_query_duration_seconds_bucket",
         "alertmanager_silences_gossip_messages_propagated_total",
-        "alertmanager_silences_maintenance_total", "alertmanager_silences_maintenance_errors_total"}) {
+        "alertmanager_silences_maintenance_total",
+        "alertmanager_silences_maintenance_errors_total"}) {
     EXPECT_NE(text.find(name), std::string::npos) << name;
   }
   store_->CountPropagated();
@@ -557,8 +560,8 @@ TEST_F(StoreTest, ConcurrentSetsAndMutedBy) {
   }
   std::vector<std::string> ids;
   for (int i = 0; i < 300; ++i) {
-    ids.push_back(store_->Set(Make({Eq("alertname", "A"), Eq("i", std::to_string(i % 3))}, kT0,
-                                   kT0 + 1h)));
+    ids.push_back(
+        store_->Set(Make({Eq("alertname", "A"), Eq("i", std::to_string(i % 3))}, kT0, kT0 + 1h)));
   }
   stop = true;
   for (auto& t : readers) t.join();
