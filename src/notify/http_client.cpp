@@ -309,8 +309,8 @@ struct HttpClient::Impl : std::enable_shared_from_this<HttpClient::Impl> {
     curl_easy_setopt(e, CURLOPT_HTTPHEADER, t->headers);
     curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, &Impl::WriteCb);
     curl_easy_setopt(e, CURLOPT_WRITEDATA, t.get());
-    curl_easy_setopt(e, CURLOPT_TIMEOUT_MS, static_cast<long>(std::max<int64_t>(
-                                                1, req.timeout.count())));
+    curl_easy_setopt(e, CURLOPT_TIMEOUT_MS,
+                     static_cast<long>(std::max<int64_t>(1, req.timeout.count())));
     curl_easy_setopt(e, CURLOPT_CONNECTTIMEOUT_MS,
                      static_cast<long>(std::max<int64_t>(1, req.connect_timeout.count())));
     // An explicit proxy (or none) always: curl must not read http_proxy & co. by itself.
@@ -333,8 +333,7 @@ struct HttpClient::Impl : std::enable_shared_from_this<HttpClient::Impl> {
       curl_easy_setopt(e, CURLOPT_CAPATH, static_cast<char*>(nullptr));
     }
     if (!tls.cert_pem.empty()) {
-      curl_blob blob{const_cast<char*>(tls.cert_pem.data()), tls.cert_pem.size(),
-                     CURL_BLOB_COPY};
+      curl_blob blob{const_cast<char*>(tls.cert_pem.data()), tls.cert_pem.size(), CURL_BLOB_COPY};
       curl_easy_setopt(e, CURLOPT_SSLCERT_BLOB, &blob);
       curl_easy_setopt(e, CURLOPT_SSLCERTTYPE, "PEM");
     } else if (!tls.cert_file.empty()) {

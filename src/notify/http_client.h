@@ -36,7 +36,7 @@ struct TlsOptions {
   std::string server_name;
   bool insecure_skip_verify = false;
   std::string min_version = "TLS12";  // "TLS10".."TLS13"; Go's client default is TLS 1.2
-  std::string max_version;             // "" = newest
+  std::string max_version;            // "" = newest
 };
 
 struct HttpRequest {

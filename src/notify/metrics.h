@@ -22,8 +22,8 @@ namespace am::notify {
 
 // 0.25's pre-initialised integration names, in upstream's order.
 inline constexpr std::string_view kKnownIntegrations[] = {
-    "email", "pagerduty", "wechat",    "pushover", "slack",
-    "opsgenie", "webhook", "victorops", "sns",      "telegram",
+    "email",    "pagerduty", "wechat",    "pushover", "slack",
+    "opsgenie", "webhook",   "victorops", "sns",      "telegram",
 };
 
 // notifications_suppressed_total reasons (upstream's SuppressedReason*).

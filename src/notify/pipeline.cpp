@@ -47,9 +47,9 @@ std::shared_ptr<Pipeline> Pipeline::Build(std::shared_ptr<const config::Config> 
       wo.external_url = o.external_url;
       wo.version = o.version;
       wo.now = o.now;
-      integrations.push_back(Integration{
-          "webhook", static_cast<uint32_t>(i), rcv.webhook_configs[i].send_resolved,
-          std::make_shared<WebhookNotifier>(rcv.webhook_configs[i], std::move(wo))});
+      integrations.push_back(
+          Integration{"webhook", static_cast<uint32_t>(i), rcv.webhook_configs[i].send_resolved,
+                      std::make_shared<WebhookNotifier>(rcv.webhook_configs[i], std::move(wo))});
     }
     for (size_t i = 0; i < rcv.email_configs.size(); ++i) {
       if (!o.make_email) {
@@ -66,17 +66,16 @@ std::shared_ptr<Pipeline> Pipeline::Build(std::shared_ptr<const config::Config> 
     for (const Integration& in : integrations) {
       nflog::Receiver recv{rcv.name, in.name, in.idx};
       branches.push_back(std::make_shared<MultiStage>(std::vector<StagePtr>{
-          std::make_shared<WaitStage>(cluster_wait,
-                                      std::vector<std::shared_ptr<const MuteStage>>{inhibit,
-                                                                                    silence}),
+          std::make_shared<WaitStage>(
+              cluster_wait, std::vector<std::shared_ptr<const MuteStage>>{inhibit, silence}),
           std::make_shared<DedupStage>(o.nflog, recv, in.send_resolved),
           std::make_shared<RetryStage>(in, rcv.name, o.metrics, o.backoff),
           std::make_shared<SetNotifiesStage>(o.nflog, recv),
       }));
     }
-    p->receivers_[rcv.name] = std::make_shared<MultiStage>(std::vector<StagePtr>{
-        settle, inhibit, active, mute, silence,
-        std::make_shared<FanoutStage>(std::move(branches))});
+    p->receivers_[rcv.name] = std::make_shared<MultiStage>(
+        std::vector<StagePtr>{settle, inhibit, active, mute, silence,
+                              std::make_shared<FanoutStage>(std::move(branches))});
     p->integrations_[rcv.name] = std::move(integrations);
   }
   return p;
@@ -84,30 +83,30 @@ std::shared_ptr<Pipeline> Pipeline::Build(std::shared_ptr<const config::Config> 
 
 void Pipeline::Flush(std::shared_ptr<const dispatch::FlushContext> ctx, std::vector<Alert> alerts,
                      std::function<void(bool ok)> done) {
-  boost::asio::post(options_.executor, [self = shared_from_this(), ctx = std::move(ctx),
-                                        alerts = std::move(alerts),
-                                        done = std::move(done)]() mutable {
-    const size_t n = alerts.size();
-    auto it = self->receivers_.find(ctx->receiver);
-    if (it == self->receivers_.end()) {
-      AM_LOG(kError, "dispatcher", "Notify for alerts failed",
-             {{"num_alerts", n}, {"err", "stage for receiver missing"}});
-      done(false);
-      return;
-    }
-    auto exec = std::make_shared<ExecContext>();
-    exec->flush = std::move(ctx);
-    exec->executor = self->options_.executor;
-    exec->now = self->options_.now;
-    it->second->Exec(std::move(exec), std::move(alerts),
-                     [self, n, done = std::move(done)](Status s, Alerts) {
-                       if (!s.ok) {
-                         AM_LOG(kError, "dispatcher", "Notify for alerts failed",
-                                {{"num_alerts", n}, {"err", s.error}});
-                       }
-                       done(s.ok);
-                     });
-  });
+  boost::asio::post(options_.executor,
+                    [self = shared_from_this(), ctx = std::move(ctx), alerts = std::move(alerts),
+                     done = std::move(done)]() mutable {
+                      const size_t n = alerts.size();
+                      auto it = self->receivers_.find(ctx->receiver);
+                      if (it == self->receivers_.end()) {
+                        AM_LOG(kError, "dispatcher", "Notify for alerts failed",
+                               {{"num_alerts", n}, {"err", "stage for receiver missing"}});
+                        done(false);
+                        return;
+                      }
+                      auto exec = std::make_shared<ExecContext>();
+                      exec->flush = std::move(ctx);
+                      exec->executor = self->options_.executor;
+                      exec->now = self->options_.now;
+                      it->second->Exec(std::move(exec), std::move(alerts),
+                                       [self, n, done = std::move(done)](Status s, Alerts) {
+                                         if (!s.ok) {
+                                           AM_LOG(kError, "dispatcher", "Notify for alerts failed",
+                                                  {{"num_alerts", n}, {"err", s.error}});
+                                         }
+                                         done(s.ok);
+                                       });
+                    });
 }
 
 StagePtr Pipeline::ReceiverStage(std::string_view receiver) const {

@@ -189,9 +189,8 @@ bool UseProxy(const NoProxy& np, const std::string& host_in, const std::string& 
     }
   }
   for (const auto& d : np.domains) {
-    const bool suffix =
-        host.size() >= d.host.size() && host.compare(host.size() - d.host.size(), d.host.size(),
-                                                     d.host) == 0;
+    const bool suffix = host.size() >= d.host.size() &&
+                        host.compare(host.size() - d.host.size(), d.host.size(), d.host) == 0;
     if (suffix || (d.match_host && host == d.host.substr(1))) {
       if (d.port.empty() || d.port == port) return false;
     }

@@ -26,7 +26,8 @@ void RetryStage::Exec(std::shared_ptr<ExecContext> ctx, Alerts alerts, StageDone
   Alerts sent;
   if (!integration_.send_resolved) {
     if (!ctx->firing) {
-      if (metrics_) metrics_->NotificationsFailed(integration_.name, FailureReason::kOther).Increment();
+      if (metrics_)
+        metrics_->NotificationsFailed(integration_.name, FailureReason::kOther).Increment();
       done(Status::Error("firing alerts missing"), {});
       return;
     }
@@ -98,8 +99,8 @@ void RetryStage::Attempt(std::shared_ptr<Loop> loop) const {
       }
       loop->last_error = std::move(r);
     }
-    auto wait = loop->backoff.Next() -
-                std::chrono::duration_cast<std::chrono::nanoseconds>(elapsed);
+    auto wait =
+        loop->backoff.Next() - std::chrono::duration_cast<std::chrono::nanoseconds>(elapsed);
     if (wait < std::chrono::nanoseconds::zero()) wait = std::chrono::nanoseconds::zero();
     const auto remaining = loop->ctx->Remaining();
     if (wait >= remaining) {
@@ -120,11 +121,11 @@ void RetryStage::Canceled(std::shared_ptr<Loop> loop) const {
   const std::string err =
       loop->last_error ? loop->last_error->error : std::string("context deadline exceeded");
   if (metrics_) metrics_->NotificationsFailed(integration_.name, reason).Increment();
-  loop->done(Status::Error(group_name_ + "/" + integration_.String() +
-                               ": notify retry canceled after " +
-                               std::to_string(loop->attempts) + " attempts: " + err,
-                           reason),
-             {});
+  loop->done(
+      Status::Error(group_name_ + "/" + integration_.String() + ": notify retry canceled after " +
+                        std::to_string(loop->attempts) + " attempts: " + err,
+                    reason),
+      {});
 }
 
 }  // namespace am::notify

@@ -2,8 +2,7 @@
 
 namespace am::notify {
 
-void SetNotifiesStage::Exec(std::shared_ptr<ExecContext> ctx, Alerts alerts,
-                            StageDone done) const {
+void SetNotifiesStage::Exec(std::shared_ptr<ExecContext> ctx, Alerts alerts, StageDone done) const {
   if (!ctx->firing) {
     done(Status::Error("firing alerts missing"), {});
     return;

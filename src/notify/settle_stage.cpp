@@ -16,8 +16,7 @@ void GossipSettleStage::Exec(std::shared_ptr<ExecContext> ctx, Alerts alerts,
         if (ready) {
           done(Status::Ok(), std::move(alerts));
         } else {
-          done(Status::Error("context deadline exceeded",
-                             FailureReason::kContextDeadlineExceeded),
+          done(Status::Error("context deadline exceeded", FailureReason::kContextDeadlineExceeded),
                {});
         }
       });

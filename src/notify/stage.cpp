@@ -34,8 +34,7 @@ void RunFrom(std::shared_ptr<const std::vector<StagePtr>> stages, size_t i,
                   done(std::move(s), {});
                   return;
                 }
-                RunFrom(std::move(stages), i + 1, std::move(ctx), std::move(out),
-                        std::move(done));
+                RunFrom(std::move(stages), i + 1, std::move(ctx), std::move(out), std::move(done));
               });
 }
 

@@ -21,9 +21,12 @@ enum class FailureReason {
 };
 
 inline constexpr FailureReason kAllFailureReasons[] = {
-    FailureReason::kOther,           FailureReason::kClientError,
-    FailureReason::kServerError,     FailureReason::kAuthError,
-    FailureReason::kRateLimited,     FailureReason::kContextCanceled,
+    FailureReason::kOther,
+    FailureReason::kClientError,
+    FailureReason::kServerError,
+    FailureReason::kAuthError,
+    FailureReason::kRateLimited,
+    FailureReason::kContextCanceled,
     FailureReason::kContextDeadlineExceeded,
 };
 

@@ -26,8 +26,7 @@ void Suppress(Metrics* metrics, std::string_view reason, size_t n) {
 
 }  // namespace
 
-void TimeActiveStage::Exec(std::shared_ptr<ExecContext> ctx, Alerts alerts,
-                           StageDone done) const {
+void TimeActiveStage::Exec(std::shared_ptr<ExecContext> ctx, Alerts alerts, StageDone done) const {
   const auto& names = ctx->flush->active_time_intervals;
   // No active intervals at all means always active.
   if (names.empty() || muter_ == nullptr) {

@@ -23,8 +23,7 @@ void AsyncSleep(const asio::any_io_executor& ex, std::chrono::nanoseconds d,
 
 namespace {
 
-class TimedWaitImpl final : public TimedWait,
-                            public std::enable_shared_from_this<TimedWaitImpl> {
+class TimedWaitImpl final : public TimedWait, public std::enable_shared_from_this<TimedWaitImpl> {
  public:
   TimedWaitImpl(const asio::any_io_executor& ex, std::function<void(bool)> cb)
       : strand_(asio::make_strand(ex)), timer_(strand_), cb_(std::move(cb)) {}

@@ -13,8 +13,7 @@ void WaitStage::Exec(std::shared_ptr<ExecContext> ctx, Alerts alerts, StageDone 
   const std::chrono::nanoseconds remaining = ctx->Remaining();
   if (wait > remaining) {
     AsyncSleep(ctx->executor, remaining, [done = std::move(done)] {
-      done(Status::Error("context deadline exceeded", FailureReason::kContextDeadlineExceeded),
-           {});
+      done(Status::Error("context deadline exceeded", FailureReason::kContextDeadlineExceeded), {});
     });
     return;
   }

@@ -136,45 +136,44 @@ void WebhookNotifier::Notify(std::shared_ptr<const ExecContext> ctx, const Alert
   req.body = EncodeWebhookMessage(data, flush.group_key, truncated);
 
   // Bounded by the flush deadline and, when set, the webhook's own timeout.
-  std::chrono::nanoseconds limit = ctx->HasDeadline()
-                                       ? ctx->Remaining()
-                                       : std::chrono::nanoseconds(options_.fallback_timeout);
+  std::chrono::nanoseconds limit =
+      ctx->HasDeadline() ? ctx->Remaining() : std::chrono::nanoseconds(options_.fallback_timeout);
   bool own_timeout = false;
   if (conf_.timeout > Duration::zero() && conf_.timeout <= limit) {
     limit = conf_.timeout;
     own_timeout = true;
   }
-  req.timeout = std::max(std::chrono::milliseconds(1),
-                         std::chrono::ceil<std::chrono::milliseconds>(limit));
+  req.timeout =
+      std::max(std::chrono::milliseconds(1), std::chrono::ceil<std::chrono::milliseconds>(limit));
   req.connect_timeout = std::min(req.timeout, std::chrono::milliseconds(30000));
 
   const Duration configured = conf_.timeout;
-  options_.http->Do(std::move(req), [done = std::move(done), own_timeout,
-                                     configured](HttpResponse r) {
-    if (r.status == 0) {
-      std::string err = "Post \"<redacted>\": " + r.error;
-      if (r.timed_out && own_timeout) {
-        err += ": configured webhook timeout reached (" + FormatGoDuration(configured) + ")";
-      }
-      // A request cut short by the flush deadline counts as the deadline, as upstream's
-      // context error does.
-      const FailureReason reason = r.timed_out && !own_timeout
-                                       ? FailureReason::kContextDeadlineExceeded
-                                       : FailureReason::kOther;
-      done(NotifyResult::Failure(std::move(err), /*retry=*/true, reason));
-      return;
-    }
-    if (r.status / 100 == 2) {
-      done(NotifyResult::Success());
-      return;
-    }
-    std::string err = "unexpected status code " + std::to_string(r.status);
-    if (!r.body.empty()) {
-      err += ": " + r.body.substr(0, kMaxErrorBody);
-    }
-    done(NotifyResult::Failure(std::move(err), /*retry=*/r.status / 100 == 5,
-                               ReasonFromStatusCode(r.status)));
-  });
+  options_.http->Do(
+      std::move(req), [done = std::move(done), own_timeout, configured](HttpResponse r) {
+        if (r.status == 0) {
+          std::string err = "Post \"<redacted>\": " + r.error;
+          if (r.timed_out && own_timeout) {
+            err += ": configured webhook timeout reached (" + FormatGoDuration(configured) + ")";
+          }
+          // A request cut short by the flush deadline counts as the deadline, as upstream's
+          // context error does.
+          const FailureReason reason = r.timed_out && !own_timeout
+                                           ? FailureReason::kContextDeadlineExceeded
+                                           : FailureReason::kOther;
+          done(NotifyResult::Failure(std::move(err), /*retry=*/true, reason));
+          return;
+        }
+        if (r.status / 100 == 2) {
+          done(NotifyResult::Success());
+          return;
+        }
+        std::string err = "unexpected status code " + std::to_string(r.status);
+        if (!r.body.empty()) {
+          err += ": " + r.body.substr(0, kMaxErrorBody);
+        }
+        done(NotifyResult::Failure(std::move(err), /*retry=*/r.status / 100 == 5,
+                                   ReasonFromStatusCode(r.status)));
+      });
 }
 
 }  // namespace am::notify

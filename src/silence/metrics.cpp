@@ -13,21 +13,10 @@ prometheus::Counter& NewCounter(prometheus::Registry& r, const char* name, const
   return prometheus::BuildCounter().Name(name).Help(help).Register(r).Add({});
 }
 
-prometheus::Family<prometheus::Gauge>& StateFamily(prometheus::Registry& r) {
-  return prometheus::BuildGauge()
-      .Name("alertmanager_silences")
-      .Help("How many silences by state.")
-      .Register(r);
-}
-
 }  // namespace
 
 Metrics::Metrics(prometheus::Registry& r)
-    : state_family(StateFamily(r)),
-      active(state_family.Add({{"state", "active"}})),
-      pending(state_family.Add({{"state", "pending"}})),
-      expired(state_family.Add({{"state", "expired"}})),
-      gc_duration(NewSummary(r, "alertmanager_silences_gc_duration_seconds",
+    : gc_duration(NewSummary(r, "alertmanager_silences_gc_duration_seconds",
                              "Duration of the last silence garbage collection cycle.")),
       snapshot_duration(NewSummary(r, "alertmanager_silences_snapshot_duration_seconds",
                                    "Duration of the last silence snapshot.")),

@@ -1,6 +1,7 @@
-// The alertmanager_silences* metrics with upstream's names, help texts and types (0.25 set plus
+// The alertmanager_silences_* metrics with upstream's names, help texts and types (0.25 set plus
 // the 0.26 maintenance counters). Registered once per Store on the registry it is given, which
-// must outlive this object. prometheus-cpp metrics are thread-safe.
+// must outlive this object. prometheus-cpp metrics are thread-safe. alertmanager_silences{state}
+// is not here: it is computed at scrape time (Store::StateCollectable), as upstream's GaugeFunc.
 #pragma once
 
 #include <prometheus/counter.h>
@@ -15,10 +16,6 @@ class Metrics {
  public:
   explicit Metrics(prometheus::Registry& registry);
 
-  prometheus::Family<prometheus::Gauge>& state_family;  // alertmanager_silences{state}
-  prometheus::Gauge& active;
-  prometheus::Gauge& pending;
-  prometheus::Gauge& expired;
   prometheus::Summary& gc_duration;
   prometheus::Summary& snapshot_duration;
   prometheus::Gauge& snapshot_size;

@@ -1,5 +1,8 @@
 #include "silence/store.h"
 
+#include <prometheus/collectable.h>
+#include <prometheus/metric_family.h>
+
 #include <sys/stat.h>
 
 #include <algorithm>
@@ -111,7 +114,6 @@ Store::Store(Options options, prometheus::Registry& registry)
     wal_ = std::make_unique<Wal>(options_.storage_dir);
     Load();
   }
-  UpdateStateMetrics();
 }
 
 Store::~Store() = default;
@@ -173,10 +175,27 @@ void Store::Load() {
   wal_->DropBefore(seq);
 }
 
+namespace {
+
+void InsertSorted(std::vector<Time>* v, Time t) {
+  v->insert(std::upper_bound(v->begin(), v->end(), t), t);
+}
+
+void EraseSorted(std::vector<Time>* v, Time t) {
+  auto it = std::lower_bound(v->begin(), v->end(), t);
+  if (it != v->end() && *it == t) v->erase(it);
+}
+
+Time AccountedEnd(const Silence& s) { return std::max(s.starts_at, s.ends_at); }
+
+}  // namespace
+
 void Store::Put(EntryPtr e) {
   auto it = by_id_.find(e->silence().id);
   if (it != by_id_.end()) Drop(it);
   if (e->compile_error) ++compile_errors_;
+  InsertSorted(&starts_, e->silence().starts_at);
+  InsertSorted(&ends_, AccountedEnd(e->silence()));
   index_.Add(e.get());
   std::string id = e->silence().id;
   by_id_.emplace(std::move(id), std::move(e));
@@ -185,6 +204,8 @@ void Store::Put(EntryPtr e) {
 void Store::Drop(std::unordered_map<std::string, EntryPtr>::iterator it) {
   index_.Remove(it->second.get());
   if (it->second->compile_error) --compile_errors_;
+  EraseSorted(&starts_, it->second->silence().starts_at);
+  EraseSorted(&ends_, AccountedEnd(it->second->silence()));
   by_id_.erase(it);
 }
 
@@ -229,7 +250,6 @@ void Store::Finish(Pending* p) {
     try {
       wal_->Sync(*p->ticket);
     } catch (const std::system_error& e) {
-      UpdateStateMetrics();
       throw StoreError(StoreError::Kind::kStorage,
                        std::string("syncing the silence log failed: ") + e.what());
     }
@@ -238,7 +258,6 @@ void Store::Finish(Pending* p) {
     for (auto& r : p->records) options_.broadcaster->Broadcast(std::move(r));
   }
   for (const auto& [msg, s] : p->log) LogChange(msg, s);
-  UpdateStateMetrics();
 }
 
 std::string Store::Set(Silence s) {
@@ -474,7 +493,6 @@ MergeResult Store::Merge(std::string_view bytes) {
     }
     if (!res.changed.empty()) version_.fetch_add(1, std::memory_order_acq_rel);
   }
-  if (!res.changed.empty()) UpdateStateMetrics();
   return res;
 }
 
@@ -522,7 +540,6 @@ size_t Store::GC() {
     n = GCLocked(options_.now());
   }
   metrics_->gc_duration.Observe(SecondsSince(start));
-  if (n > 0) UpdateStateMetrics();
   return n;
 }
 
@@ -552,7 +569,6 @@ size_t Store::Maintenance() {
         std::erase_if(shard.map, [&](const auto& kv) { return kv.second.epoch < old_epoch; });
       }
     }
-    UpdateStateMetrics();
     if (!wal_) {
       metrics_->snapshot_size.Set(0);
       return 0;
@@ -572,9 +588,17 @@ size_t Store::Maintenance() {
 size_t Store::Count(State s) const {
   const Time now = options_.now();
   std::shared_lock lock(mu_);
-  size_t n = 0;
-  for (const auto& [id, e] : by_id_) n += StateAt(e->silence(), now) == s;
-  return n;
+  size_t pending = starts_.end() - std::upper_bound(starts_.begin(), starts_.end(), now);
+  size_t expired = std::lower_bound(ends_.begin(), ends_.end(), now) - ends_.begin();
+  switch (s) {
+    case State::kPending:
+      return pending;
+    case State::kExpired:
+      return expired;
+    case State::kActive:
+      return starts_.size() - pending - expired;
+  }
+  return 0;
 }
 
 size_t Store::size() const {
@@ -582,16 +606,34 @@ size_t Store::size() const {
   return by_id_.size();
 }
 
-void Store::UpdateStateMetrics() const {
-  const Time now = options_.now();
-  size_t counts[3] = {0, 0, 0};
-  {
-    std::shared_lock lock(mu_);
-    for (const auto& [id, e] : by_id_) ++counts[static_cast<int>(StateAt(e->silence(), now))];
+namespace {
+
+// upstream's three GaugeFuncs with a const "state" label, as one family.
+class StateCollector : public prometheus::Collectable {
+ public:
+  explicit StateCollector(const Store& store) : store_(store) {}
+  std::vector<prometheus::MetricFamily> Collect() const override {
+    prometheus::MetricFamily f;
+    f.name = "alertmanager_silences";
+    f.help = "How many silences by state.";
+    f.type = prometheus::MetricType::Gauge;
+    for (State s : {State::kActive, State::kExpired, State::kPending}) {
+      prometheus::ClientMetric m;
+      m.label.push_back({"state", StateName(s)});
+      m.gauge.value = static_cast<double>(store_.Count(s));
+      f.metric.push_back(std::move(m));
+    }
+    return {std::move(f)};
   }
-  metrics_->pending.Set(static_cast<double>(counts[static_cast<int>(State::kPending)]));
-  metrics_->active.Set(static_cast<double>(counts[static_cast<int>(State::kActive)]));
-  metrics_->expired.Set(static_cast<double>(counts[static_cast<int>(State::kExpired)]));
+
+ private:
+  const Store& store_;
+};
+
+}  // namespace
+
+std::shared_ptr<prometheus::Collectable> Store::StateCollectable() const {
+  return std::make_shared<StateCollector>(*this);
 }
 
 }  // namespace am::silence

@@ -18,16 +18,21 @@
 //    so it sees what the last Maintenance() (or our start-up) folded into the snapshot, not
 //    changes made since.
 //
-// Muting at scale: silences are indexed by their equality (and literal-alternation regex)
-// matchers (matcher_index.h), compiled once; MutedBy() results are cached per label-set
-// fingerprint and reused while the silence set's version is unchanged, so that only the activity
-// window (which moves with time) is re-checked per call.
+// Muting at scale: silences are compiled once and indexed (matcher_index.h) by their equality
+// and literal-alternation matchers, other regexes are run per label name as one RE2::Set, so a
+// label set meets only the silences that can match it; MutedBy() results are cached per
+// label-set fingerprint and reused while the silence set's version is unchanged, so that only
+// the activity window (which moves with time) is re-checked per call. On this project's 2-core
+// machine, 10,000 silences x 50,000 label sets: ~0.3 us per MutedBy from the cache, ~5-10 us
+// after a change (bench/silence).
 //
 // Thread-safety: every public method may be called from any thread. One std::shared_mutex (mu_)
 // guards the silences, the index and the version: queries take it shared, changes exclusive.
 // The MutedBy cache is split into shards, each with its own mutex, taken only while mu_ is held
-// (lock order: mu_, then a shard). mu_ is never held during fdatasync, snapshot writes or calls
-// to the Broadcaster, so a Broadcaster may call back into the Store.
+// (lock order: mu_, then a shard). A change writes its log record under mu_ (write(2) only)
+// and waits for fdatasync after releasing it, so concurrent changes share one fdatasync. mu_ is
+// never held during fdatasync (except to start a new log segment after an I/O error), snapshot
+// writes or calls to the Broadcaster, so a Broadcaster may call back into the Store.
 // Ownership: the Broadcaster (optional) and the prometheus::Registry must outlive the Store.
 #pragma once
 
@@ -56,8 +61,9 @@
 #include "silence/silence.h"
 
 namespace prometheus {
+class Collectable;
 class Registry;
-}
+}  // namespace prometheus
 
 namespace am::silence {
 
@@ -178,20 +184,21 @@ class Store {
   size_t GC();
 
   // One maintenance run: GC, then (with a storage dir) write the snapshot atomically and fold the
-  // write-ahead log into it. Updates the maintenance, GC and snapshot metrics and the state
-  // gauges. Returns the snapshot size in bytes. Throws std::system_error on I/O errors (the log
-  // is kept then, so nothing is lost). Call it at the maintenance interval and at shutdown.
+  // write-ahead log into it. Updates the maintenance, GC and snapshot metrics. Returns the snapshot
+  // size in bytes. Throws std::system_error on I/O errors (the log is kept then, so nothing is
+  // lost). Call it at the maintenance interval and at shutdown.
   size_t Maintenance();
 
-  // Silences in state `s` at now().
+  // Silences in state `s` at now() (by binary search over sorted starts and ends).
   size_t Count(State s) const;
   // Silences held, expired ones included.
   size_t size() const;
 
-  // Sets alertmanager_silences{state} from the current time. The gauges are also refreshed on
-  // every change and maintenance; call this before serving /metrics for exact values (upstream
-  // computes them at scrape time).
-  void UpdateStateMetrics() const;
+  // alertmanager_silences{state="active"|"expired"|"pending"}, counted at each collection as
+  // upstream's GaugeFunc does, so that silences moving between states with time are seen at once.
+  // Register it with the /metrics handler (api::Api::AddCollectable). The collectable refers to
+  // this Store, which must outlive it.
+  std::shared_ptr<prometheus::Collectable> StateCollectable() const;
 
   Time Now() const { return options_.now(); }
 
@@ -236,7 +243,10 @@ class Store {
   std::unordered_map<std::string, EntryPtr> by_id_;  // guarded by mu_
   MatcherIndex index_;                               // guarded by mu_
   size_t compile_errors_ = 0;                        // guarded by mu_
-  std::atomic<uint64_t> version_{0};                 // written under exclusive mu_
+  // Sorted starts and ends (max(start, end)) of all silences, so that the state gauges are
+  // counted by binary search instead of a scan per change. Guarded by mu_.
+  std::vector<Time> starts_, ends_;
+  std::atomic<uint64_t> version_{0};  // written under exclusive mu_
 
   mutable std::array<CacheShard, kCacheShards> cache_;
   std::atomic<uint64_t> epoch_{1};  // advanced by Maintenance(); older cache entries are evicted

@@ -103,7 +103,8 @@ std::string LabelHeader(std::string_view label) {
 
 bool StripLabel(std::string_view* buf, std::string* label, std::string* err) {
   label->clear();
-  if (buf->empty() || static_cast<uint8_t>((*buf)[0]) != static_cast<uint8_t>(MessageType::kHasLabel)) {
+  if (buf->empty() ||
+      static_cast<uint8_t>((*buf)[0]) != static_cast<uint8_t>(MessageType::kHasLabel)) {
     return true;
   }
   if (buf->size() < 2) {

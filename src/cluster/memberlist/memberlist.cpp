@@ -22,6 +22,14 @@ using std::chrono::nanoseconds;
 
 namespace {
 
+// Go's wording for a failed dial: "dial tcp 1.2.3.4:9094: connect: connection refused".
+std::string DialError(const std::string& addr, const boost::system::error_code& ec) {
+  std::string m = ec.message();
+  if (!m.empty()) m[0] = static_cast<char>(std::tolower(static_cast<unsigned char>(m[0])));
+  if (ec == asio::error::operation_aborted || ec == asio::error::bad_descriptor) m = "i/o timeout";
+  return "dial tcp " + addr + ": connect: " + m;
+}
+
 constexpr int kCompoundHeaderOverhead = 2;
 constexpr int kCompoundOverhead = 2;
 constexpr int kUserMsgOverhead = 1;
@@ -41,11 +49,6 @@ nanoseconds PushPullScale(nanoseconds interval, int n) {
                           std::log2(static_cast<double>(kPushPullScaleThreshold))) +
                 1.0;
   return interval * static_cast<int64_t>(mult);
-}
-
-std::string IpString(const std::string& raw) {
-  auto a = IpFromBytes(raw);
-  return a ? a->to_string() : std::string("<nil>");
 }
 
 }  // namespace
@@ -86,11 +89,12 @@ Memberlist::Memberlist(asio::io_context& io, Config cfg, Delegate* delegate)
 
 Memberlist::~Memberlist() = default;
 
-std::shared_ptr<Memberlist> Memberlist::Create(asio::io_context& io, Config cfg,
-                                               Delegate* delegate) {
+std::shared_ptr<Memberlist> Memberlist::Create(asio::io_context& io, Config cfg, Delegate* delegate,
+                                               std::shared_ptr<void> keep_alive) {
   if (cfg.name.empty()) throw std::runtime_error("memberlist: node name is required");
   if (cfg.label.size() > 255) throw std::runtime_error("label is too long");
   std::shared_ptr<Memberlist> m(new Memberlist(io, std::move(cfg), delegate));
+  m->keep_alive_ = std::move(keep_alive);
   m->Bind();
   return m;
 }
@@ -138,7 +142,8 @@ void Memberlist::Bind() {
 
   if (!cfg_.advertise_addr.empty()) {
     advertise_ip_ = asio::ip::make_address(cfg_.advertise_addr, ec);
-    if (ec) throw std::runtime_error("failed to parse advertise address '" + cfg_.advertise_addr + "'");
+    if (ec)
+      throw std::runtime_error("failed to parse advertise address '" + cfg_.advertise_addr + "'");
   } else {
     advertise_ip_ = bind_ip;
   }
@@ -233,6 +238,9 @@ void Memberlist::Shutdown() {
     }
     self->node_timers_.clear();
     self->leave_notify_ = nullptr;
+    // From here on no handler may reach the delegate.
+    self->delegate_ = nullptr;
+    self->keep_alive_.reset();
   });
 }
 
@@ -240,6 +248,9 @@ void Memberlist::Shutdown() {
 // Members snapshot (readable from any thread)
 
 void Memberlist::RefreshMembers() {
+  if (auto self = node_map_.find(cfg_.name); self != node_map_.end()) {
+    local_incarnation_.store(self->second->incarnation);
+  }
   std::vector<Node> m;
   m.reserve(nodes_.size());
   for (const auto& n : nodes_) {
@@ -417,8 +428,7 @@ void Memberlist::HandleCommand(std::string_view buf, const udp::endpoint& from,
       return;
     default:
       stats_.packets_dropped++;
-      Debug("memberlist: msg type (" + std::to_string(static_cast<int>(type)) +
-            ") not supported");
+      Debug("memberlist: msg type (" + std::to_string(static_cast<int>(type)) + ") not supported");
       return;
   }
 }
@@ -476,8 +486,8 @@ void Memberlist::HandleIndirectPing(std::string_view body, const udp::endpoint& 
   auto nack_timer = std::make_shared<asio::steady_timer>(strand_);
   AckHandler h;
   uint32_t orig_seq = ind.seq_no;
-  h.ack = [this, self = shared_from_this(), nack_timer, requester, orig_seq](
-              const std::string&, Clock::time_point) {
+  h.ack = [this, self = shared_from_this(), nack_timer, requester, orig_seq](const std::string&,
+                                                                             Clock::time_point) {
     nack_timer->cancel();
     AckResp ack;
     ack.seq_no = orig_seq;
@@ -549,8 +559,7 @@ void Memberlist::InvokeAck(const AckResp& ack, Clock::time_point at) {
 void Memberlist::SendUdp(const udp::endpoint& to, std::string data) {
   if (shutdown_) return;
   auto buf = std::make_shared<std::string>(std::move(data));
-  udp_.async_send_to(asio::buffer(*buf), to,
-                     [buf](const boost::system::error_code&, size_t) {});
+  udp_.async_send_to(asio::buffer(*buf), to, [buf](const boost::system::error_code&, size_t) {});
 }
 
 void Memberlist::RawSendMsgPacket(const udp::endpoint& to, const Node* node, std::string msg) {
@@ -763,8 +772,8 @@ void Memberlist::ProbeNode(const NodeState& target) {
   }
 
   run->timer.expires_after(cfg_.probe_timeout);
-  run->timer.async_wait([this, self = shared_from_this(), run, ping](
-                            const boost::system::error_code& ec) {
+  run->timer.async_wait([this, self = shared_from_this(), run,
+                         ping](const boost::system::error_code& ec) {
     if (ec || shutdown_ || run->finished) return;
     Debug("memberlist: Failed ping: " + run->node.name + " (timeout reached)");
     run->indirect_started = true;
@@ -842,52 +851,58 @@ std::string Memberlist::PrepareStream(std::string msg) const {
 }
 
 void Memberlist::StartAccept() {
-  acceptor_.async_accept(
-      asio::make_strand(io_), [self = shared_from_this()](const boost::system::error_code& ec,
-                                                          tcp::socket sock) {
-        if (self->shutdown_) return;
-        if (!ec) {
-          self->stats_.streams_received++;
-          auto conn = std::make_shared<StreamConn>(std::move(sock));
-          conn->SetDeadline(self->cfg_.tcp_timeout);
-          conn->Read(self->Limits(), /*strip_label=*/true,
-                     [self, conn](const std::string& err, StreamMessage msg,
-                                  const std::string& label) {
-                       if (!err.empty()) {
-                         self->stats_.streams_rejected++;
-                         if (err != "EOF") {
-                           Debug("memberlist: failed to receive: " + err + " from=" +
-                                 conn->RemoteAddress());
-                           ErrResp resp;
-                           resp.error = err;
-                           std::string out =
-                               self->PrepareStream(EncodeMessage(MessageType::kErr, resp));
-                           conn->Write(std::move(out),
-                                       [conn](const boost::system::error_code&) { conn->Close(); });
-                         } else {
-                           conn->Close();
-                         }
-                         return;
-                       }
-                       if (label != self->cfg_.label) {
-                         self->stats_.streams_rejected++;
-                         Debug("memberlist: discarding stream with unacceptable label \"" + label +
-                               "\"");
-                         conn->Close();
-                         return;
-                       }
-                       asio::post(self->strand_, [self, conn, msg = std::move(msg)]() mutable {
-                         if (self->shutdown_) {
-                           conn->Close();
-                           return;
-                         }
-                         self->HandleStream(conn, std::move(msg));
-                       });
-                     });
-        }
-        if (ec == asio::error::operation_aborted) return;
-        self->StartAccept();
-      });
+  acceptor_.async_accept(asio::make_strand(io_), [self = shared_from_this()](
+                                                     const boost::system::error_code& ec,
+                                                     tcp::socket sock) {
+    if (self->shutdown_) return;
+    if (!ec && self->inbound_streams_.load() >= self->cfg_.max_concurrent_pushpull) {
+      self->stats_.streams_rejected++;
+      Debug("memberlist: too many inbound streams, closing one");
+      boost::system::error_code ignored;
+      sock.close(ignored);
+    } else if (!ec) {
+      self->stats_.streams_received++;
+      self->inbound_streams_++;
+      auto conn = std::make_shared<StreamConn>(std::move(sock));
+      // Counts the connection until the reading side is done with it.
+      std::shared_ptr<void> reading(nullptr, [self](void*) { self->inbound_streams_--; });
+      conn->SetDeadline(self->cfg_.tcp_timeout);
+      conn->Read(
+          self->Limits(), /*strip_label=*/true,
+          [self, conn, reading](const std::string& err, StreamMessage msg,
+                                const std::string& label) {
+            if (!err.empty()) {
+              self->stats_.streams_rejected++;
+              if (err != "EOF") {
+                Debug("memberlist: failed to receive: " + err + " from=" + conn->RemoteAddress());
+                ErrResp resp;
+                resp.error = err;
+                std::string out = self->PrepareStream(EncodeMessage(MessageType::kErr, resp));
+                conn->Write(std::move(out),
+                            [conn](const boost::system::error_code&) { conn->Close(); });
+              } else {
+                conn->Close();
+              }
+              return;
+            }
+            if (label != self->cfg_.label) {
+              self->stats_.streams_rejected++;
+              Debug("memberlist: discarding stream with unacceptable label \"" + label + "\"");
+              conn->Close();
+              return;
+            }
+            asio::post(self->strand_, [self, conn, msg = std::move(msg)]() mutable {
+              if (self->shutdown_) {
+                conn->Close();
+                return;
+              }
+              self->HandleStream(conn, std::move(msg));
+            });
+          });
+    }
+    if (ec == asio::error::operation_aborted) return;
+    self->StartAccept();
+  });
 }
 
 void Memberlist::HandleStream(std::shared_ptr<StreamConn> conn, StreamMessage msg) {
@@ -905,12 +920,12 @@ void Memberlist::HandleStream(std::shared_ptr<StreamConn> conn, StreamMessage ms
       ++inbound_pushpulls_;
       // Reply first, then merge: the reply to a join does not list the joiner (as Go).
       std::string reply = PrepareStream(LocalStateMessage(msg.header.join));
-      conn->Write(std::move(reply), [self = shared_from_this(), conn](
-                                        const boost::system::error_code& ec) {
-        if (ec) Debug("memberlist: Failed to push local state: " + ec.message());
-        conn->Close();
-        asio::post(self->strand_, [self] { --self->inbound_pushpulls_; });
-      });
+      conn->Write(std::move(reply),
+                  [self = shared_from_this(), conn](const boost::system::error_code& ec) {
+                    if (ec) Debug("memberlist: Failed to push local state: " + ec.message());
+                    conn->Close();
+                    asio::post(self->strand_, [self] { --self->inbound_pushpulls_; });
+                  });
       std::string err = MergeRemoteState(msg.header.join, msg.nodes, msg.user_state);
       if (!err.empty()) Debug("memberlist: Failed push/pull merge: " + err);
       return;
@@ -928,8 +943,8 @@ void Memberlist::HandleStream(std::shared_ptr<StreamConn> conn, StreamMessage ms
       return;
     }
     default:
-      Debug("memberlist: Received invalid msgType (" +
-            std::to_string(static_cast<int>(msg.type)) + ")");
+      Debug("memberlist: Received invalid msgType (" + std::to_string(static_cast<int>(msg.type)) +
+            ")");
       conn->Close();
       return;
   }
@@ -968,7 +983,7 @@ void Memberlist::PushPull(tcp::endpoint to, bool join, DoneFn done) {
     conn->Connect(to, [self, conn, join, addr, fail, done](const boost::system::error_code& ec) {
       if (ec) {
         conn->Close();
-        fail("dial tcp " + addr + ": " + ec.message());
+        fail(DialError(addr, ec));
         return;
       }
       conn->SetDeadline(self->cfg_.tcp_timeout);
@@ -980,8 +995,8 @@ void Memberlist::PushPull(tcp::endpoint to, bool join, DoneFn done) {
         }
         std::string out = self->PrepareStream(self->LocalStateMessage(join));
         if (!self->cfg_.label.empty()) out = LabelHeader(self->cfg_.label) + out;
-        conn->Write(std::move(out), [self, conn, addr, fail, done](
-                                        const boost::system::error_code& wec) {
+        conn->Write(std::move(out), [self, conn, addr, fail,
+                                     done](const boost::system::error_code& wec) {
           if (wec) {
             conn->Close();
             fail("write tcp " + addr + ": " + wec.message());
@@ -1039,7 +1054,7 @@ void Memberlist::SendReliable(const Node& to, std::string payload, DoneFn done) 
                                                    const boost::system::error_code& ec) mutable {
       if (ec) {
         conn->Close();
-        finish("dial tcp " + addr + ": " + ec.message());
+        finish(DialError(addr, ec));
         return;
       }
       conn->Write(std::move(out), [conn, addr, finish](const boost::system::error_code& wec) {
@@ -1084,12 +1099,12 @@ void Memberlist::TcpPing(const Node& node, const Ping& ping, Clock::time_point d
         finish(false);
         return;
       }
-      conn->Read(limits, false,
-                 [conn, finish, seq](const std::string& err, StreamMessage msg,
-                                     const std::string&) {
-                   conn->Close();
-                   finish(err.empty() && msg.type == MessageType::kAck && msg.ack.seq_no == seq);
-                 });
+      conn->Read(
+          limits, false,
+          [conn, finish, seq](const std::string& err, StreamMessage msg, const std::string&) {
+            conn->Close();
+            finish(err.empty() && msg.type == MessageType::kAck && msg.ack.seq_no == seq);
+          });
     });
   });
 }
@@ -1117,6 +1132,7 @@ void Memberlist::Refute(NodeState& me, uint32_t accused_inc) {
     inc = incarnation_;
   }
   me.incarnation = inc;
+  local_incarnation_.store(inc);
   awareness_.ApplyDelta(1);
   Alive a;
   a.incarnation = inc;
@@ -1185,8 +1201,8 @@ void Memberlist::AliveNode(const Alive& a, bool bootstrap, std::function<void()>
         Debug("memberlist: Updating address for left or failed node " + state->node.name);
         updates_node = true;
       } else {
-        Debug("memberlist: Conflicting address for " + state->node.name + ". Mine: " +
-              state->node.Address() + " Theirs: " + incoming.Address());
+        Debug("memberlist: Conflicting address for " + state->node.name +
+              ". Mine: " + state->node.Address() + " Theirs: " + incoming.Address());
         if (delegate_) delegate_->NotifyConflict(state->node, incoming);
         return;
       }
@@ -1205,13 +1221,12 @@ void Memberlist::AliveNode(const Alive& a, bool bootstrap, std::function<void()>
   GoBytes old_meta = state->node.meta;
 
   if (!bootstrap && is_local) {
-    if (a.incarnation == state->incarnation && a.meta.value_or("") == state->node.meta.value_or("") &&
-        a.vsn == state->node.Vsn()) {
+    if (a.incarnation == state->incarnation &&
+        a.meta.value_or("") == state->node.meta.value_or("") && a.vsn == state->node.Vsn()) {
       return;
     }
     Refute(*state, a.incarnation);
-    AM_LOG(kDebug, "cluster",
-           "memberlist: Refuting an alive message for '" + a.node + "'");
+    AM_LOG(kDebug, "cluster", "memberlist: Refuting an alive message for '" + a.node + "'");
   } else {
     EncodeAndBroadcast(a.node, EncodeMessage(MessageType::kAlive, a), std::move(notify));
     state->node.pmin = incoming.pmin;
@@ -1256,24 +1271,24 @@ void Memberlist::SuspectNode(const Suspect& s) {
       std::string name = s.node;
       Clock::time_point change = t->second.change_time;
       timer->expires_after(remaining > nanoseconds(0) ? remaining : nanoseconds(0));
-      timer->async_wait([this, self = shared_from_this(), name, change](
-                            const boost::system::error_code& ec) {
-        if (ec || shutdown_) return;
-        auto st = node_map_.find(name);
-        auto nt = node_timers_.find(name);
-        int confirmations = nt != node_timers_.end() ? nt->second.s->confirmations() : 0;
-        if (st == node_map_.end() || st->second->node.state != kStateSuspect ||
-            st->second->state_change != change) {
-          return;
-        }
-        Debug("memberlist: Marking " + name + " as failed, suspect timeout reached (" +
-              std::to_string(confirmations) + " peer confirmations)");
-        Dead d;
-        d.incarnation = st->second->incarnation;
-        d.node = name;
-        d.from = cfg_.name;
-        DeadNode(d);
-      });
+      timer->async_wait(
+          [this, self = shared_from_this(), name, change](const boost::system::error_code& ec) {
+            if (ec || shutdown_) return;
+            auto st = node_map_.find(name);
+            auto nt = node_timers_.find(name);
+            int confirmations = nt != node_timers_.end() ? nt->second.s->confirmations() : 0;
+            if (st == node_map_.end() || st->second->node.state != kStateSuspect ||
+                st->second->state_change != change) {
+              return;
+            }
+            Debug("memberlist: Marking " + name + " as failed, suspect timeout reached (" +
+                  std::to_string(confirmations) + " peer confirmations)");
+            Dead d;
+            d.incarnation = st->second->incarnation;
+            d.node = name;
+            d.from = cfg_.name;
+            DeadNode(d);
+          });
     }
     return;
   }
@@ -1305,24 +1320,24 @@ void Memberlist::SuspectNode(const Suspect& s) {
   st.timer = std::make_shared<asio::steady_timer>(strand_);
   st.timer->expires_after(st.s->InitialTimeout());
   std::string name = s.node;
-  st.timer->async_wait([this, self = shared_from_this(), name, change](
-                           const boost::system::error_code& ec) {
-    if (ec || shutdown_) return;
-    auto it2 = node_map_.find(name);
-    if (it2 == node_map_.end() || it2->second->node.state != kStateSuspect ||
-        it2->second->state_change != change) {
-      return;
-    }
-    auto nt = node_timers_.find(name);
-    int confirmations = nt != node_timers_.end() ? nt->second.s->confirmations() : 0;
-    Debug("memberlist: Marking " + name + " as failed, suspect timeout reached (" +
-          std::to_string(confirmations) + " peer confirmations)");
-    Dead d;
-    d.incarnation = it2->second->incarnation;
-    d.node = name;
-    d.from = cfg_.name;
-    DeadNode(d);
-  });
+  st.timer->async_wait(
+      [this, self = shared_from_this(), name, change](const boost::system::error_code& ec) {
+        if (ec || shutdown_) return;
+        auto it2 = node_map_.find(name);
+        if (it2 == node_map_.end() || it2->second->node.state != kStateSuspect ||
+            it2->second->state_change != change) {
+          return;
+        }
+        auto nt = node_timers_.find(name);
+        int confirmations = nt != node_timers_.end() ? nt->second.s->confirmations() : 0;
+        Debug("memberlist: Marking " + name + " as failed, suspect timeout reached (" +
+              std::to_string(confirmations) + " peer confirmations)");
+        Dead d;
+        d.incarnation = it2->second->incarnation;
+        d.node = name;
+        d.from = cfg_.name;
+        DeadNode(d);
+      });
   node_timers_[s.node] = std::move(st);
 }
 
@@ -1481,9 +1496,7 @@ void Memberlist::Leave(nanoseconds timeout, DoneFn done) {
       timer->cancel();
       done(err);
     };
-    self->leave_notify_ = [self, once] {
-      asio::post(self->strand_, [once] { once(""); });
-    };
+    self->leave_notify_ = [self, once] { asio::post(self->strand_, [once] { once(""); }); };
     Dead d;
     d.incarnation = it->second->incarnation;
     d.node = self->cfg_.name;

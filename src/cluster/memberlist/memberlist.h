@@ -13,7 +13,8 @@
 // EstNumNodes, HealthScore (a mutex-guarded members snapshot and atomics) and the asynchronous
 // operations, which post to the strand. Callbacks of asynchronous operations run on the strand.
 // Lifetime: created through Create() as a shared_ptr; pending handlers keep it alive until
-// Shutdown() has cancelled them. The Delegate must outlive Shutdown().
+// Shutdown() has cancelled them. The Delegate is never called once Shutdown() has run on the
+// strand; pass `keep_alive` to Create to keep it alive until then.
 #pragma once
 
 #include <boost/asio/io_context.hpp>
@@ -66,8 +67,10 @@ class Memberlist : public std::enable_shared_from_this<Memberlist> {
   // Binds TCP and UDP on cfg.bind_addr:cfg.bind_port (port 0: one free port for both) and
   // computes the advertise address. Throws std::runtime_error (bind failure, bad address, an
   // unspecified advertise address). Nothing runs until Start().
+  // `keep_alive` (optional) is held until Shutdown() so the delegate outlives every callback.
   static std::shared_ptr<Memberlist> Create(boost::asio::io_context& io, Config cfg,
-                                            Delegate* delegate);
+                                            Delegate* delegate,
+                                            std::shared_ptr<void> keep_alive = nullptr);
   ~Memberlist();
   Memberlist(const Memberlist&) = delete;
   Memberlist& operator=(const Memberlist&) = delete;
@@ -90,6 +93,8 @@ class Memberlist : public std::enable_shared_from_this<Memberlist> {
   // All nodes in the table, dead ones not yet reaped included (Go's estNumNodes).
   int EstNumNodes() const { return num_nodes_.load(); }
   int HealthScore() const { return awareness_.Score(); }
+  // Our current incarnation (raised by each refutation).
+  uint32_t LocalIncarnation() const { return local_incarnation_.load(); }
 
   // A full state exchange over TCP with `to` (Join = true for joins). `done` runs on the strand
   // after the remote state has been merged, or with the reason it failed.
@@ -118,9 +123,7 @@ class Memberlist : public std::enable_shared_from_this<Memberlist> {
     Node node;
     uint32_t incarnation = 0;
     Clock::time_point state_change;
-    bool DeadOrLeft() const {
-      return node.state == kStateDead || node.state == kStateLeft;
-    }
+    bool DeadOrLeft() const { return node.state == kStateDead || node.state == kStateLeft; }
   };
   struct AckHandler {
     std::function<void(const std::string& payload, Clock::time_point at)> ack;
@@ -196,6 +199,7 @@ class Memberlist : public std::enable_shared_from_this<Memberlist> {
   boost::asio::io_context& io_;
   Config cfg_;
   Delegate* delegate_;
+  std::shared_ptr<void> keep_alive_;
   Strand strand_;
   boost::asio::ip::udp::socket udp_;
   boost::asio::ip::tcp::acceptor acceptor_;
@@ -228,6 +232,10 @@ class Memberlist : public std::enable_shared_from_this<Memberlist> {
   int inbound_pushpulls_ = 0;
   std::function<void()> leave_notify_;
 
+  std::atomic<uint32_t> local_incarnation_{0};
+  // Inbound TCP connections being read; more than max_concurrent_pushpull are refused at accept
+  // so a flood of half-sent streams cannot pin unbounded buffers.
+  std::atomic<int> inbound_streams_{0};
   std::atomic<int> num_nodes_{0};
   std::atomic<int> num_members_{0};
   mutable std::mutex members_mu_;

@@ -317,28 +317,41 @@ DecodeStatus DecodeAt(std::string_view buf, size_t* offset, Ping* out, std::stri
                       size_t max_field_bytes) {
   Ping m;
   auto s = DecodeMap(buf, offset, err, max_field_bytes, [&](const object& k, const object& v) {
-    if (KeyIs(k, "SeqNo")) m.seq_no = AsUint(v, 0xffffffffu, "SeqNo");
-    else if (KeyIs(k, "Node")) m.node = AsString(v, "Node");
-    else if (KeyIs(k, "SourceAddr")) m.source_addr = AsString(v, "SourceAddr");
-    else if (KeyIs(k, "SourcePort")) m.source_port = AsUint(v, 0xffff, "SourcePort");
-    else if (KeyIs(k, "SourceNode")) m.source_node = AsString(v, "SourceNode");
+    if (KeyIs(k, "SeqNo"))
+      m.seq_no = AsUint(v, 0xffffffffu, "SeqNo");
+    else if (KeyIs(k, "Node"))
+      m.node = AsString(v, "Node");
+    else if (KeyIs(k, "SourceAddr"))
+      m.source_addr = AsString(v, "SourceAddr");
+    else if (KeyIs(k, "SourcePort"))
+      m.source_port = AsUint(v, 0xffff, "SourcePort");
+    else if (KeyIs(k, "SourceNode"))
+      m.source_node = AsString(v, "SourceNode");
   });
   if (s == DecodeStatus::kOk) *out = std::move(m);
   return s;
 }
 
-DecodeStatus DecodeAt(std::string_view buf, size_t* offset, IndirectPingReq* out,
-                      std::string* err, size_t max_field_bytes) {
+DecodeStatus DecodeAt(std::string_view buf, size_t* offset, IndirectPingReq* out, std::string* err,
+                      size_t max_field_bytes) {
   IndirectPingReq m;
   auto s = DecodeMap(buf, offset, err, max_field_bytes, [&](const object& k, const object& v) {
-    if (KeyIs(k, "SeqNo")) m.seq_no = AsUint(v, 0xffffffffu, "SeqNo");
-    else if (KeyIs(k, "Target")) m.target = AsString(v, "Target");
-    else if (KeyIs(k, "Port")) m.port = AsUint(v, 0xffff, "Port");
-    else if (KeyIs(k, "Node")) m.node = AsString(v, "Node");
-    else if (KeyIs(k, "Nack")) m.nack = AsBool(v, "Nack");
-    else if (KeyIs(k, "SourceAddr")) m.source_addr = AsString(v, "SourceAddr");
-    else if (KeyIs(k, "SourcePort")) m.source_port = AsUint(v, 0xffff, "SourcePort");
-    else if (KeyIs(k, "SourceNode")) m.source_node = AsString(v, "SourceNode");
+    if (KeyIs(k, "SeqNo"))
+      m.seq_no = AsUint(v, 0xffffffffu, "SeqNo");
+    else if (KeyIs(k, "Target"))
+      m.target = AsString(v, "Target");
+    else if (KeyIs(k, "Port"))
+      m.port = AsUint(v, 0xffff, "Port");
+    else if (KeyIs(k, "Node"))
+      m.node = AsString(v, "Node");
+    else if (KeyIs(k, "Nack"))
+      m.nack = AsBool(v, "Nack");
+    else if (KeyIs(k, "SourceAddr"))
+      m.source_addr = AsString(v, "SourceAddr");
+    else if (KeyIs(k, "SourcePort"))
+      m.source_port = AsUint(v, 0xffff, "SourcePort");
+    else if (KeyIs(k, "SourceNode"))
+      m.source_node = AsString(v, "SourceNode");
   });
   if (s == DecodeStatus::kOk) *out = std::move(m);
   return s;
@@ -348,8 +361,10 @@ DecodeStatus DecodeAt(std::string_view buf, size_t* offset, AckResp* out, std::s
                       size_t max_field_bytes) {
   AckResp m;
   auto s = DecodeMap(buf, offset, err, max_field_bytes, [&](const object& k, const object& v) {
-    if (KeyIs(k, "SeqNo")) m.seq_no = AsUint(v, 0xffffffffu, "SeqNo");
-    else if (KeyIs(k, "Payload")) m.payload = AsBytes(v, "Payload");
+    if (KeyIs(k, "SeqNo"))
+      m.seq_no = AsUint(v, 0xffffffffu, "SeqNo");
+    else if (KeyIs(k, "Payload"))
+      m.payload = AsBytes(v, "Payload");
   });
   if (s == DecodeStatus::kOk) *out = std::move(m);
   return s;
@@ -379,9 +394,12 @@ DecodeStatus DecodeAt(std::string_view buf, size_t* offset, Suspect* out, std::s
                       size_t max_field_bytes) {
   Suspect m;
   auto s = DecodeMap(buf, offset, err, max_field_bytes, [&](const object& k, const object& v) {
-    if (KeyIs(k, "Incarnation")) m.incarnation = AsUint(v, 0xffffffffu, "Incarnation");
-    else if (KeyIs(k, "Node")) m.node = AsString(v, "Node");
-    else if (KeyIs(k, "From")) m.from = AsString(v, "From");
+    if (KeyIs(k, "Incarnation"))
+      m.incarnation = AsUint(v, 0xffffffffu, "Incarnation");
+    else if (KeyIs(k, "Node"))
+      m.node = AsString(v, "Node");
+    else if (KeyIs(k, "From"))
+      m.from = AsString(v, "From");
   });
   if (s == DecodeStatus::kOk) *out = std::move(m);
   return s;
@@ -391,12 +409,18 @@ DecodeStatus DecodeAt(std::string_view buf, size_t* offset, Alive* out, std::str
                       size_t max_field_bytes) {
   Alive m;
   auto s = DecodeMap(buf, offset, err, max_field_bytes, [&](const object& k, const object& v) {
-    if (KeyIs(k, "Incarnation")) m.incarnation = AsUint(v, 0xffffffffu, "Incarnation");
-    else if (KeyIs(k, "Node")) m.node = AsString(v, "Node");
-    else if (KeyIs(k, "Addr")) m.addr = AsString(v, "Addr");
-    else if (KeyIs(k, "Port")) m.port = AsUint(v, 0xffff, "Port");
-    else if (KeyIs(k, "Meta")) m.meta = AsBytes(v, "Meta");
-    else if (KeyIs(k, "Vsn")) m.vsn = AsString(v, "Vsn");
+    if (KeyIs(k, "Incarnation"))
+      m.incarnation = AsUint(v, 0xffffffffu, "Incarnation");
+    else if (KeyIs(k, "Node"))
+      m.node = AsString(v, "Node");
+    else if (KeyIs(k, "Addr"))
+      m.addr = AsString(v, "Addr");
+    else if (KeyIs(k, "Port"))
+      m.port = AsUint(v, 0xffff, "Port");
+    else if (KeyIs(k, "Meta"))
+      m.meta = AsBytes(v, "Meta");
+    else if (KeyIs(k, "Vsn"))
+      m.vsn = AsString(v, "Vsn");
   });
   if (s == DecodeStatus::kOk) *out = std::move(m);
   return s;
@@ -406,44 +430,57 @@ DecodeStatus DecodeAt(std::string_view buf, size_t* offset, Dead* out, std::stri
                       size_t max_field_bytes) {
   Dead m;
   auto s = DecodeMap(buf, offset, err, max_field_bytes, [&](const object& k, const object& v) {
-    if (KeyIs(k, "Incarnation")) m.incarnation = AsUint(v, 0xffffffffu, "Incarnation");
-    else if (KeyIs(k, "Node")) m.node = AsString(v, "Node");
-    else if (KeyIs(k, "From")) m.from = AsString(v, "From");
+    if (KeyIs(k, "Incarnation"))
+      m.incarnation = AsUint(v, 0xffffffffu, "Incarnation");
+    else if (KeyIs(k, "Node"))
+      m.node = AsString(v, "Node");
+    else if (KeyIs(k, "From"))
+      m.from = AsString(v, "From");
   });
   if (s == DecodeStatus::kOk) *out = std::move(m);
   return s;
 }
 
-DecodeStatus DecodeAt(std::string_view buf, size_t* offset, PushPullHeader* out,
-                      std::string* err, size_t max_field_bytes) {
+DecodeStatus DecodeAt(std::string_view buf, size_t* offset, PushPullHeader* out, std::string* err,
+                      size_t max_field_bytes) {
   PushPullHeader m;
   auto s = DecodeMap(buf, offset, err, max_field_bytes, [&](const object& k, const object& v) {
-    if (KeyIs(k, "Nodes")) m.nodes = AsInt(v, "Nodes");
-    else if (KeyIs(k, "UserStateLen")) m.user_state_len = AsInt(v, "UserStateLen");
-    else if (KeyIs(k, "Join")) m.join = AsBool(v, "Join");
+    if (KeyIs(k, "Nodes"))
+      m.nodes = AsInt(v, "Nodes");
+    else if (KeyIs(k, "UserStateLen"))
+      m.user_state_len = AsInt(v, "UserStateLen");
+    else if (KeyIs(k, "Join"))
+      m.join = AsBool(v, "Join");
   });
   if (s == DecodeStatus::kOk) *out = m;
   return s;
 }
 
-DecodeStatus DecodeAt(std::string_view buf, size_t* offset, PushNodeState* out,
-                      std::string* err, size_t max_field_bytes) {
+DecodeStatus DecodeAt(std::string_view buf, size_t* offset, PushNodeState* out, std::string* err,
+                      size_t max_field_bytes) {
   PushNodeState m;
   auto s = DecodeMap(buf, offset, err, max_field_bytes, [&](const object& k, const object& v) {
-    if (KeyIs(k, "Name")) m.name = AsString(v, "Name");
-    else if (KeyIs(k, "Addr")) m.addr = AsString(v, "Addr");
-    else if (KeyIs(k, "Port")) m.port = AsUint(v, 0xffff, "Port");
-    else if (KeyIs(k, "Meta")) m.meta = AsBytes(v, "Meta");
-    else if (KeyIs(k, "Incarnation")) m.incarnation = AsUint(v, 0xffffffffu, "Incarnation");
-    else if (KeyIs(k, "State")) m.state = AsInt(v, "State");
-    else if (KeyIs(k, "Vsn")) m.vsn = AsString(v, "Vsn");
+    if (KeyIs(k, "Name"))
+      m.name = AsString(v, "Name");
+    else if (KeyIs(k, "Addr"))
+      m.addr = AsString(v, "Addr");
+    else if (KeyIs(k, "Port"))
+      m.port = AsUint(v, 0xffff, "Port");
+    else if (KeyIs(k, "Meta"))
+      m.meta = AsBytes(v, "Meta");
+    else if (KeyIs(k, "Incarnation"))
+      m.incarnation = AsUint(v, 0xffffffffu, "Incarnation");
+    else if (KeyIs(k, "State"))
+      m.state = AsInt(v, "State");
+    else if (KeyIs(k, "Vsn"))
+      m.vsn = AsString(v, "Vsn");
   });
   if (s == DecodeStatus::kOk) *out = std::move(m);
   return s;
 }
 
-DecodeStatus DecodeAt(std::string_view buf, size_t* offset, UserMsgHeader* out,
-                      std::string* err, size_t max_field_bytes) {
+DecodeStatus DecodeAt(std::string_view buf, size_t* offset, UserMsgHeader* out, std::string* err,
+                      size_t max_field_bytes) {
   UserMsgHeader m;
   auto s = DecodeMap(buf, offset, err, max_field_bytes, [&](const object& k, const object& v) {
     if (KeyIs(k, "UserMsgLen")) m.user_msg_len = AsInt(v, "UserMsgLen");
@@ -456,8 +493,10 @@ DecodeStatus DecodeAt(std::string_view buf, size_t* offset, Compress* out, std::
                       size_t max_field_bytes) {
   Compress m;
   auto s = DecodeMap(buf, offset, err, max_field_bytes, [&](const object& k, const object& v) {
-    if (KeyIs(k, "Algo")) m.algo = AsUint(v, 0xff, "Algo");
-    else if (KeyIs(k, "Buf")) m.buf = AsString(v, "Buf");
+    if (KeyIs(k, "Algo"))
+      m.algo = AsUint(v, 0xff, "Algo");
+    else if (KeyIs(k, "Buf"))
+      m.buf = AsString(v, "Buf");
   });
   if (s == DecodeStatus::kOk) *out = std::move(m);
   return s;

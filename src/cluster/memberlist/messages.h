@@ -159,8 +159,8 @@ inline constexpr size_t kMaxPacketFieldBytes = 64 * 1024;
 // and oversized fields give kError with a reason in *err.
 DecodeStatus DecodeAt(std::string_view buf, size_t* offset, Ping* out, std::string* err,
                       size_t max_field_bytes = kMaxPacketFieldBytes);
-DecodeStatus DecodeAt(std::string_view buf, size_t* offset, IndirectPingReq* out,
-                      std::string* err, size_t max_field_bytes = kMaxPacketFieldBytes);
+DecodeStatus DecodeAt(std::string_view buf, size_t* offset, IndirectPingReq* out, std::string* err,
+                      size_t max_field_bytes = kMaxPacketFieldBytes);
 DecodeStatus DecodeAt(std::string_view buf, size_t* offset, AckResp* out, std::string* err,
                       size_t max_field_bytes = kMaxPacketFieldBytes);
 DecodeStatus DecodeAt(std::string_view buf, size_t* offset, NackResp* out, std::string* err,
@@ -173,12 +173,12 @@ DecodeStatus DecodeAt(std::string_view buf, size_t* offset, Alive* out, std::str
                       size_t max_field_bytes = kMaxPacketFieldBytes);
 DecodeStatus DecodeAt(std::string_view buf, size_t* offset, Dead* out, std::string* err,
                       size_t max_field_bytes = kMaxPacketFieldBytes);
-DecodeStatus DecodeAt(std::string_view buf, size_t* offset, PushPullHeader* out,
-                      std::string* err, size_t max_field_bytes = kMaxPacketFieldBytes);
-DecodeStatus DecodeAt(std::string_view buf, size_t* offset, PushNodeState* out,
-                      std::string* err, size_t max_field_bytes = kMaxPacketFieldBytes);
-DecodeStatus DecodeAt(std::string_view buf, size_t* offset, UserMsgHeader* out,
-                      std::string* err, size_t max_field_bytes = kMaxPacketFieldBytes);
+DecodeStatus DecodeAt(std::string_view buf, size_t* offset, PushPullHeader* out, std::string* err,
+                      size_t max_field_bytes = kMaxPacketFieldBytes);
+DecodeStatus DecodeAt(std::string_view buf, size_t* offset, PushNodeState* out, std::string* err,
+                      size_t max_field_bytes = kMaxPacketFieldBytes);
+DecodeStatus DecodeAt(std::string_view buf, size_t* offset, UserMsgHeader* out, std::string* err,
+                      size_t max_field_bytes = kMaxPacketFieldBytes);
 DecodeStatus DecodeAt(std::string_view buf, size_t* offset, Compress* out, std::string* err,
                       size_t max_field_bytes = kMaxPacketFieldBytes);
 

@@ -26,9 +26,8 @@ struct Node {
   // "ip:port", IPv6 in brackets; an IPv4-mapped IPv6 address prints as IPv4, as in Go.
   std::string Address() const;
   std::string Vsn() const {
-    return std::string{static_cast<char>(pmin), static_cast<char>(pmax),
-                       static_cast<char>(pcur), static_cast<char>(dmin),
-                       static_cast<char>(dmax), static_cast<char>(dcur)};
+    return std::string{static_cast<char>(pmin), static_cast<char>(pmax), static_cast<char>(pcur),
+                       static_cast<char>(dmin), static_cast<char>(dmax), static_cast<char>(dcur)};
   }
 };
 

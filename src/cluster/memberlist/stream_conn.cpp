@@ -4,6 +4,7 @@
 #include <boost/asio/post.hpp>
 #include <boost/asio/write.hpp>
 
+#include <algorithm>
 #include <array>
 
 #include "cluster/memberlist/framing.h"
@@ -16,8 +17,7 @@ using asio::ip::tcp;
 StreamConn::StreamConn(asio::io_context& io)
     : sock_(asio::make_strand(io)), deadline_(sock_.get_executor()) {}
 
-StreamConn::StreamConn(tcp::socket sock)
-    : sock_(std::move(sock)), deadline_(sock_.get_executor()) {
+StreamConn::StreamConn(tcp::socket sock) : sock_(std::move(sock)), deadline_(sock_.get_executor()) {
   boost::system::error_code ec;
   auto ep = sock_.remote_endpoint(ec);
   if (!ec) remote_ = ep.address().to_string() + ":" + std::to_string(ep.port());
@@ -26,7 +26,9 @@ StreamConn::StreamConn(tcp::socket sock)
 void StreamConn::SetDeadline(std::chrono::steady_clock::duration d) {
   deadline_.expires_after(d);
   deadline_.async_wait([self = shared_from_this()](const boost::system::error_code& ec) {
-    if (!ec) self->Close();
+    if (ec) return;
+    self->timed_out_ = true;
+    self->Close();
   });
 }
 
@@ -37,13 +39,13 @@ void StreamConn::Connect(const tcp::endpoint& to, IoFn done) {
 }
 
 void StreamConn::Write(std::string data, IoFn done) {
-  asio::post(sock_.get_executor(), [self = shared_from_this(), data = std::move(data),
-                                    done = std::move(done)]() mutable {
-    self->wbuf_ = std::move(data);
-    asio::async_write(self->sock_, asio::buffer(self->wbuf_),
-                      [self, done = std::move(done)](const boost::system::error_code& ec,
-                                                     size_t) { done(ec); });
-  });
+  asio::post(sock_.get_executor(),
+             [self = shared_from_this(), data = std::move(data), done = std::move(done)]() mutable {
+               self->wbuf_ = std::move(data);
+               asio::async_write(self->sock_, asio::buffer(self->wbuf_),
+                                 [self, done = std::move(done)](const boost::system::error_code& ec,
+                                                                size_t) { done(ec); });
+             });
 }
 
 void StreamConn::Read(const StreamLimits& limits, bool strip_label, ReadFn done) {
@@ -56,7 +58,7 @@ void StreamConn::Read(const StreamLimits& limits, bool strip_label, ReadFn done)
 void StreamConn::ReadMore(const StreamLimits& limits, bool strip_label,
                           std::shared_ptr<ReadFn> done) {
   // Whatever the message declares, never buffer more than its largest legal encoding.
-  size_t cap = limits.max_compressed_bytes + limits.max_user_state_bytes + (1 << 20);
+  size_t cap = std::max(limits.max_compressed_bytes, limits.max_user_state_bytes) + (1 << 20);
   if (rbuf_.size() >= cap) {
     (*done)("stream message exceeds size limit", StreamMessage{}, "");
     return;
@@ -72,7 +74,7 @@ void StreamConn::ReadMore(const StreamLimits& limits, bool strip_label,
           } else if (ec == asio::error::eof) {
             (*done)(self->rbuf_.empty() ? "EOF" : "unexpected EOF", StreamMessage{}, "");
           } else {
-            (*done)(ec.message(), StreamMessage{}, "");
+            (*done)(self->timed_out_ ? "i/o timeout" : ec.message(), StreamMessage{}, "");
           }
           return;
         }
@@ -86,7 +88,7 @@ void StreamConn::TryParse(const StreamLimits& limits, bool strip_label,
   std::string label;
   if (strip_label && !view.empty() &&
       static_cast<uint8_t>(view[0]) == static_cast<uint8_t>(MessageType::kHasLabel)) {
-    if (view.size() < 2 || view.size() < 2 + static_cast<uint8_t>(view[1])) {
+    if (view.size() < 2 || view.size() < 2u + static_cast<uint8_t>(view[1])) {
       if (eof) {
         (*done)("unexpected EOF", StreamMessage{}, "");
       } else {

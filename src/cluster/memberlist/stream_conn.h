@@ -52,6 +52,7 @@ class StreamConn : public std::enable_shared_from_this<StreamConn> {
   std::string wbuf_;
   std::string remote_;
   bool closed_ = false;
+  bool timed_out_ = false;
 };
 
 }  // namespace am::cluster::memberlist

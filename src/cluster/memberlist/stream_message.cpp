@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "cluster/memberlist/framing.h"
+#include "cluster/memberlist/lzw.h"
 
 namespace am::cluster::memberlist {
 namespace {

@@ -126,8 +126,7 @@ TEST(SetNotifiesStage, FailsWithoutDedupHashes) {
   nflog::Log log;
   Result r;
   SetNotifiesStage(&log, {"web", "webhook", 0})
-      .Exec(MakeExec(io, MakeFlush(Now())), {MakeAlert(LabelSet{{"a", "1"}}, Now())},
-            r.Callback());
+      .Exec(MakeExec(io, MakeFlush(Now())), {MakeAlert(LabelSet{{"a", "1"}}, Now())}, r.Callback());
   EXPECT_FALSE(r.status.ok);
   EXPECT_EQ(r.status.error, "firing alerts missing");
   EXPECT_EQ(log.size(), 0u);

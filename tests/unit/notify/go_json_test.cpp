@@ -34,7 +34,9 @@ TEST(GoJson, LineAndParagraphSeparatorsAreEscaped) {
 TEST(GoJson, ValidUtf8IsKeptRaw) { EXPECT_EQ(Enc("é 🔥 \uFFFD"), "\"é 🔥 \uFFFD\""); }
 
 TEST(GoJson, InvalidUtf8BecomesReplacementEscape) {
-  EXPECT_EQ(Enc("a\xff" "b\xc3"), "\"a\\ufffdb\\ufffd\"");
+  EXPECT_EQ(Enc("a\xff"
+                "b\xc3"),
+            "\"a\\ufffdb\\ufffd\"");
   // A truncated 3-byte sequence is replaced byte by byte.
   EXPECT_EQ(Enc("\xe2\x82"), "\"\\ufffd\\ufffd\"");
 }

@@ -103,7 +103,10 @@ TEST(HttpClient, ReturnsStatusAndLimitsBody) {
 TEST(HttpClient, ConnectionRefusedIsATransportError) {
   IoThread io;
   int port;
-  { TestServer s; port = s.port(); }
+  {
+    TestServer s;
+    port = s.port();
+  }
   HttpClient client(io.executor());
   Waiter w;
   client.Do(Post("http://127.0.0.1:" + std::to_string(port) + "/"), w.Callback());
@@ -131,11 +134,13 @@ TEST(HttpClient, TimeoutEndsAHungRequest) {
 }
 
 TEST(HttpClient, AHungReceiverDoesNotDelayAnother) {
+  // Waiters outlive the io thread: the client's shutdown posts their callbacks.
+  std::vector<std::unique_ptr<Waiter>> hung;
+  Waiter w;
   IoThread io;
   TestServer dead([](const Request&) { return Reply{200, "", 0ms, true}; });
   TestServer alive([](const Request&) { return Reply{200, "fine"}; });
   HttpClient client(io.executor());
-  std::vector<std::unique_ptr<Waiter>> hung;
   for (int i = 0; i < 20; ++i) {
     hung.push_back(std::make_unique<Waiter>());
     HttpRequest req = Post(dead.url());
@@ -143,7 +148,6 @@ TEST(HttpClient, AHungReceiverDoesNotDelayAnother) {
     client.Do(req, hung.back()->Callback());
   }
   ASSERT_TRUE(dead.WaitForCount(20, 5000ms));
-  Waiter w;
   const auto t0 = std::chrono::steady_clock::now();
   client.Do(Post(alive.url()), w.Callback());
   ASSERT_TRUE(w.Wait());
@@ -331,9 +335,9 @@ TEST_F(HttpClientTls, ClientCertificate) {
 }
 
 TEST(HttpClient, DestroyingTheClientFailsTransfersInFlight) {
+  Waiter w;
   IoThread io;
   TestServer dead([](const Request&) { return Reply{200, "", 0ms, true}; });
-  Waiter w;
   {
     HttpClient client(io.executor());
     HttpRequest req = Post(dead.url());

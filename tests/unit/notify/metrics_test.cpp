@@ -40,9 +40,9 @@ TEST(NotifyMetrics, UpstreamNamesHelpAndPreinitialisedIntegrations) {
         << in;
     EXPECT_NE(text.find("alertmanager_notification_requests_total{integration=\"" + in + "\"} 0"),
               std::string::npos);
-    EXPECT_NE(text.find("alertmanager_notification_requests_failed_total{integration=\"" + in +
-                        "\"} 0"),
-              std::string::npos);
+    EXPECT_NE(
+        text.find("alertmanager_notification_requests_failed_total{integration=\"" + in + "\"} 0"),
+        std::string::npos);
     EXPECT_NE(text.find("alertmanager_notification_latency_seconds_bucket{integration=\"" + in +
                         "\",le=\"20\"} 0"),
               std::string::npos);
@@ -66,12 +66,14 @@ TEST(NotifyMetrics, LatencyBuckets) {
   const std::string text = Scrape(reg);
   for (const char* le : {"1", "5"}) {
     EXPECT_NE(text.find("alertmanager_notification_latency_seconds_bucket{integration=\"webhook\","
-                        "le=\"" + std::string(le) + "\"} 0"),
+                        "le=\"" +
+                        std::string(le) + "\"} 0"),
               std::string::npos);
   }
   for (const char* le : {"10", "15", "20", "+Inf"}) {
     EXPECT_NE(text.find("alertmanager_notification_latency_seconds_bucket{integration=\"webhook\","
-                        "le=\"" + std::string(le) + "\"} 1"),
+                        "le=\"" +
+                        std::string(le) + "\"} 1"),
               std::string::npos);
   }
 }

@@ -1,8 +1,8 @@
 #include "notify/mute_stage.h"
 
 #include <gtest/gtest.h>
-#include <prometheus/registry.h>
 #include <prometheus/counter.h>
+#include <prometheus/registry.h>
 
 #include "test_util.h"
 
@@ -11,9 +11,7 @@ namespace {
 
 using namespace testing;
 
-double SuppressedValue(Metrics& m, std::string_view reason) {
-  return m.Suppressed(reason).Value();
-}
+double SuppressedValue(Metrics& m, std::string_view reason) { return m.Suppressed(reason).Value(); }
 
 TEST(MuteStage, DropsMutedAlertsKeepsOrderAndCounts) {
   boost::asio::io_context io;

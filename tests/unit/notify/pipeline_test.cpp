@@ -69,7 +69,8 @@ class PipelineTest : public ::testing::Test {
                             std::chrono::milliseconds timeout = 10000ms) {
     std::optional<bool> result;
     pipeline_->Flush(ctx, std::move(alerts), [&](bool ok) { result = ok; });
-    RunUntil(io_, [&] { return result.has_value(); }, timeout);
+    RunUntil(
+        io_, [&] { return result.has_value(); }, timeout);
     return result;
   }
 
@@ -154,7 +155,8 @@ TEST_F(PipelineTest, ClientErrorIsNotRetriedNotRecordedAndCounted) {
   TestServer sink([](const Request&) { return Reply{400, "bad"}; });
   Build({Webhooks("web", {sink.url()})});
   EXPECT_EQ(Flush(Ctx("web"), {Firing("A", "1")}), std::optional<bool>(false));
-  RunUntil(io_, [] { return false; }, 100ms);
+  RunUntil(
+      io_, [] { return false; }, 100ms);
   EXPECT_EQ(sink.count(), 1u);
   EXPECT_EQ(metrics_.NotificationsFailed("webhook", FailureReason::kClientError).Value(), 1);
   EXPECT_FALSE(log_.Query(Ctx("web")->group_key, {"web", "webhook", 0}).has_value());
@@ -192,9 +194,9 @@ TEST_F(PipelineTest, DeadReceiverDoesNotDelayAnotherGroup) {
   TestServer alive;
   Build({Webhooks("dead", {dead.url()}), Webhooks("alive", {alive.url()})});
   std::optional<bool> dead_result;
-  pipeline_->Flush(Ctx("dead", "D", 2s), {Firing("D", "1")},
-                   [&](bool ok) { dead_result = ok; });
-  RunUntil(io_, [&] { return dead.count() >= 1; }, 3000ms);
+  pipeline_->Flush(Ctx("dead", "D", 2s), {Firing("D", "1")}, [&](bool ok) { dead_result = ok; });
+  RunUntil(
+      io_, [&] { return dead.count() >= 1; }, 3000ms);
   ASSERT_EQ(dead.count(), 1u);
   const auto t0 = std::chrono::steady_clock::now();
   EXPECT_EQ(Flush(Ctx("alive", "L"), {Firing("L", "1")}), std::optional<bool>(true));
@@ -202,11 +204,11 @@ TEST_F(PipelineTest, DeadReceiverDoesNotDelayAnotherGroup) {
   EXPECT_EQ(alive.count(), 1u);
   EXPECT_FALSE(dead_result.has_value());
   // The dead one ends at its deadline, as a failure counted as deadline exceeded.
-  RunUntil(io_, [&] { return dead_result.has_value(); }, 5000ms);
+  RunUntil(
+      io_, [&] { return dead_result.has_value(); }, 5000ms);
   EXPECT_EQ(dead_result, std::optional<bool>(false));
   EXPECT_EQ(
-      metrics_.NotificationsFailed("webhook", FailureReason::kContextDeadlineExceeded).Value(),
-      1);
+      metrics_.NotificationsFailed("webhook", FailureReason::kContextDeadlineExceeded).Value(), 1);
 }
 
 TEST_F(PipelineTest, InhibitedAndSilencedAlertsAreNotSent) {
@@ -216,9 +218,9 @@ TEST_F(PipelineTest, InhibitedAndSilencedAlertsAreNotSent) {
   options_.inhibitor = &inhibitor;
   options_.silencer = &silencer;
   Build({Webhooks("web", {sink.url()})});
-  EXPECT_EQ(Flush(Ctx("web"), {Firing("A", "inhibited"), Firing("A", "silenced"),
-                               Firing("A", "sent")}),
-            std::optional<bool>(true));
+  EXPECT_EQ(
+      Flush(Ctx("web"), {Firing("A", "inhibited"), Firing("A", "silenced"), Firing("A", "sent")}),
+      std::optional<bool>(true));
   ASSERT_EQ(sink.count(), 1u);
   const std::string body = sink.requests()[0].body;
   EXPECT_NE(body.find("\"n\":\"sent\""), std::string::npos);
@@ -259,7 +261,8 @@ TEST_F(PipelineTest, PeerPositionWaitsAndDedupsAgainstWhatPeerZeroSent) {
   const auto t0 = std::chrono::steady_clock::now();
   pipeline_->Flush(ctx, alerts, [&](bool ok) { result = ok; });
   // While we wait, "peer 0" records the same notification (as gossip would deliver it).
-  RunUntil(io_, [] { return false; }, 30ms);
+  RunUntil(
+      io_, [] { return false; }, 30ms);
   log_.Record({"web", "webhook", 0}, ctx->group_key, {alerts[0].labels.XxHash()}, {}, 8h);
   ASSERT_TRUE(RunUntil(io_, [&] { return result.has_value(); }));
   EXPECT_GE(std::chrono::steady_clock::now() - t0, 100ms);
@@ -293,7 +296,8 @@ TEST_F(PipelineTest, SettleIsAwaitedBeforeAnything) {
   Build({Webhooks("web", {sink.url()})});
   std::optional<bool> result;
   pipeline_->Flush(Ctx("web"), {Firing("A", "1")}, [&](bool ok) { result = ok; });
-  RunUntil(io_, [] { return false; }, 50ms);
+  RunUntil(
+      io_, [] { return false; }, 50ms);
   EXPECT_EQ(sink.count(), 0u);
   peer.MakeReady();
   ASSERT_TRUE(RunUntil(io_, [&] { return result.has_value(); }));

@@ -30,8 +30,8 @@ TEST(ProxyForUrl, ProxyWithoutSchemeGetsHttp) {
 
 TEST(ProxyForUrl, NoProxyDomains) {
   ProxyRules r{"http://p:1", "http://p:1", "example.com, .internal,*.corp, other.org:8080"};
-  EXPECT_EQ(ProxyForUrl(r, "http://example.com/"), "");       // the domain itself
-  EXPECT_EQ(ProxyForUrl(r, "http://a.example.com/"), "");     // and subdomains
+  EXPECT_EQ(ProxyForUrl(r, "http://example.com/"), "");    // the domain itself
+  EXPECT_EQ(ProxyForUrl(r, "http://a.example.com/"), "");  // and subdomains
   EXPECT_EQ(ProxyForUrl(r, "http://notexample.com/"), "http://p:1");
   EXPECT_EQ(ProxyForUrl(r, "http://internal/"), "http://p:1");  // ".d" only subdomains
   EXPECT_EQ(ProxyForUrl(r, "http://x.internal/"), "");
@@ -39,7 +39,7 @@ TEST(ProxyForUrl, NoProxyDomains) {
   EXPECT_EQ(ProxyForUrl(r, "http://a.corp/"), "");
   EXPECT_EQ(ProxyForUrl(r, "http://other.org:8080/"), "");
   EXPECT_EQ(ProxyForUrl(r, "http://other.org/"), "http://p:1");  // port 80 differs
-  EXPECT_EQ(ProxyForUrl(r, "http://EXAMPLE.com/"), "");         // case-insensitive
+  EXPECT_EQ(ProxyForUrl(r, "http://EXAMPLE.com/"), "");          // case-insensitive
 }
 
 TEST(ProxyForUrl, NoProxyIpsAndCidrs) {

@@ -29,9 +29,7 @@ class RetryStageTest : public ::testing::Test {
     return ctx;
   }
 
-  double Failed(FailureReason r) {
-    return metrics_.NotificationsFailed("webhook", r).Value();
-  }
+  double Failed(FailureReason r) { return metrics_.NotificationsFailed("webhook", r).Value(); }
 
   boost::asio::io_context io_;
   prometheus::Registry registry_;
@@ -76,8 +74,8 @@ TEST_F(RetryStageTest, RetryableFailureIsRetriedWithBackoffThenSucceeds) {
 }
 
 TEST_F(RetryStageTest, NonRetryableFailureStopsAtOnceWithItsReason) {
-  auto n = std::make_shared<ScriptedNotifier>(std::vector<NotifyResult>{
-      NotifyResult::Failure("unexpected status code 400: bad", false, FailureReason::kClientError)});
+  auto n = std::make_shared<ScriptedNotifier>(std::vector<NotifyResult>{NotifyResult::Failure(
+      "unexpected status code 400: bad", false, FailureReason::kClientError)});
   Result r;
   Stage(n)->Exec(Ctx(), alerts_, r.Callback());
   ASSERT_TRUE(RunUntil(io_, [&] { return r.done.load(); }));
@@ -97,7 +95,8 @@ TEST_F(RetryStageTest, DeadlineEndsRetriesWithTheLastErrorsReason) {
   Result r;
   const auto t0 = std::chrono::steady_clock::now();
   Stage(n)->Exec(Ctx(100ms), alerts_, r.Callback());
-  ASSERT_TRUE(RunUntil(io_, [&] { return r.done.load(); }, 3000ms));
+  ASSERT_TRUE(RunUntil(
+      io_, [&] { return r.done.load(); }, 3000ms));
   EXPECT_LT(std::chrono::steady_clock::now() - t0, 1s);
   EXPECT_FALSE(r.status.ok);
   EXPECT_EQ(r.status.reason, FailureReason::kServerError);
@@ -159,8 +158,8 @@ TEST_F(RetryStageTest, SendResolvedFalseNeedsDedupHashes) {
 }
 
 TEST_F(RetryStageTest, LatencyIsObservedPerAttempt) {
-  auto n = std::make_shared<ScriptedNotifier>(std::vector<NotifyResult>{
-      NotifyResult::Failure("x", true), NotifyResult::Success()});
+  auto n = std::make_shared<ScriptedNotifier>(
+      std::vector<NotifyResult>{NotifyResult::Failure("x", true), NotifyResult::Success()});
   Result r;
   Stage(n)->Exec(Ctx(), alerts_, r.Callback());
   ASSERT_TRUE(RunUntil(io_, [&] { return r.done.load(); }));

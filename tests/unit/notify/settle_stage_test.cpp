@@ -25,7 +25,8 @@ TEST(GossipSettleStage, WaitsUntilReady) {
   auto stage = std::make_shared<GossipSettleStage>(&peer);
   Result r;
   stage->Exec(MakeExec(io, MakeFlush(Now())), One(), r.Callback());
-  RunUntil(io, [] { return false; }, 50ms);
+  RunUntil(
+      io, [] { return false; }, 50ms);
   EXPECT_FALSE(r.done);
   peer.MakeReady();
   ASSERT_TRUE(RunUntil(io, [&] { return r.done.load(); }));
@@ -50,12 +51,14 @@ TEST(GossipSettleStage, DeadlineEndsTheWait) {
   Result r;
   std::make_shared<GossipSettleStage>(&peer)->Exec(MakeExec(io, MakeFlush(Now(), 30ms)), One(),
                                                    r.Callback());
-  ASSERT_TRUE(RunUntil(io, [&] { return r.done.load(); }, 2000ms));
+  ASSERT_TRUE(RunUntil(
+      io, [&] { return r.done.load(); }, 2000ms));
   EXPECT_FALSE(r.status.ok);
   EXPECT_EQ(r.status.reason, FailureReason::kContextDeadlineExceeded);
   // Becoming ready later does not complete the flush a second time.
   peer.MakeReady();
-  RunUntil(io, [] { return false; }, 20ms);
+  RunUntil(
+      io, [] { return false; }, 20ms);
 }
 
 }  // namespace

@@ -40,9 +40,8 @@ TEST(MultiStage, RunsInOrderAndPassesAlertsOn) {
   auto s2 = std::make_shared<FnStage>([&](auto ctx, Alerts a, StageDone d) {
     order.push_back(2);
     // Asynchronous completion.
-    AsyncSleep(ctx->executor, 1ms, [a = std::move(a), d = std::move(d)]() mutable {
-      d(Status::Ok(), std::move(a));
-    });
+    AsyncSleep(ctx->executor, 1ms,
+               [a = std::move(a), d = std::move(d)]() mutable { d(Status::Ok(), std::move(a)); });
   });
   MultiStage ms({s1, s2});
   Result r;
@@ -129,10 +128,10 @@ TEST(FanoutStage, RunsBranchesConcurrentlyWithOwnContexts) {
 TEST(FanoutStage, AnyFailureFailsAndJoinsMessages) {
   boost::asio::io_context io;
   auto ok = std::make_shared<FnStage>([](auto, Alerts a, StageDone d) { d(Status::Ok(), a); });
-  auto bad1 = std::make_shared<FnStage>([](auto, Alerts, StageDone d) {
-    d(Status::Error("e1", FailureReason::kServerError), {});
-  });
-  auto bad2 = std::make_shared<FnStage>([](auto, Alerts, StageDone d) { d(Status::Error("e2"), {}); });
+  auto bad1 = std::make_shared<FnStage>(
+      [](auto, Alerts, StageDone d) { d(Status::Error("e1", FailureReason::kServerError), {}); });
+  auto bad2 =
+      std::make_shared<FnStage>([](auto, Alerts, StageDone d) { d(Status::Error("e2"), {}); });
   Result r;
   FanoutStage({ok, bad1, bad2}).Exec(MakeExec(io, MakeFlush(Now())), Two(), r.Callback());
   ASSERT_TRUE(r.done);

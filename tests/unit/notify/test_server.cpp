@@ -235,7 +235,9 @@ bool MakeTestCertificates(const std::string& dir, const std::string& dns_name, b
       " && openssl req -x509 -newkey rsa:2048 -nodes -keyout ca.key -out ca.pem -days 1 "
       "-subj /CN=notify-test-ca >/dev/null 2>&1"
       " && openssl req -newkey rsa:2048 -nodes -keyout server.key -out server.csr "
-      "-subj /CN=" + dns_name + " >/dev/null 2>&1"
+      "-subj /CN=" +
+      dns_name +
+      " >/dev/null 2>&1"
       " && openssl x509 -req -in server.csr -CA ca.pem -CAkey ca.key -CAcreateserial "
       "-out server.pem -days 1 -extfile san.ext >/dev/null 2>&1"
       " && openssl req -newkey rsa:2048 -nodes -keyout client.key -out client.csr "

@@ -34,8 +34,8 @@ inline Alert MakeAlert(LabelSet labels, Time starts_at, Time ends_at = kZeroTime
   return a;
 }
 
-inline std::shared_ptr<dispatch::FlushContext> MakeFlush(Time now, std::chrono::nanoseconds
-                                                                       deadline_in = 10s) {
+inline std::shared_ptr<dispatch::FlushContext> MakeFlush(
+    Time now, std::chrono::nanoseconds deadline_in = 10s) {
   auto f = std::make_shared<dispatch::FlushContext>();
   f->group_key = "{}:{alertname=\"A\"}";
   f->group_labels = LabelSet{{"alertname", "A"}};
@@ -87,7 +87,8 @@ struct Result {
 class FakeMuter : public Muter {
  public:
   // Mutes alerts whose label `name` equals `value`.
-  FakeMuter(std::string name, std::string value) : name_(std::move(name)), value_(std::move(value)) {}
+  FakeMuter(std::string name, std::string value)
+      : name_(std::move(name)), value_(std::move(value)) {}
   std::vector<std::string> MutedBy(const LabelSet& labels, Time) override {
     calls++;
     if (labels.Get(name_) == value_) return {"id-1"};
@@ -105,7 +106,8 @@ class FakeTimeMuter : public TimeMuter {
   bool InAnyInterval(const std::vector<std::string>& names, Time now) const override {
     last_now = now;
     for (const auto& n : names) {
-      if (n == "unknown") throw std::invalid_argument("time interval unknown doesn't exist in config");
+      if (n == "unknown")
+        throw std::invalid_argument("time interval unknown doesn't exist in config");
       if (n == inside) return true;
     }
     return false;
@@ -151,8 +153,7 @@ class ScriptedNotifier : public Notifier {
       std::lock_guard<std::mutex> lock(mu_);
       sent_.push_back(alerts);
       times_.push_back(std::chrono::steady_clock::now());
-      r = script_.empty() ? NotifyResult::Success()
-                          : script_[std::min(calls_, script_.size() - 1)];
+      r = script_.empty() ? NotifyResult::Success() : script_[std::min(calls_, script_.size() - 1)];
       ++calls_;
     }
     done(r);

@@ -32,8 +32,8 @@ TEST(TimeActiveStage, OutsideActiveIntervalDropsAllAndCounts) {
   auto flush = MakeFlush(Now());
   flush->active_time_intervals = {"business-hours"};
   Result r;
-  stage.Exec(MakeExec(io, flush), {MakeAlert(LabelSet{{"a", "1"}}, Now()),
-                                   MakeAlert(LabelSet{{"a", "2"}}, Now())},
+  stage.Exec(MakeExec(io, flush),
+             {MakeAlert(LabelSet{{"a", "1"}}, Now()), MakeAlert(LabelSet{{"a", "2"}}, Now())},
              r.Callback());
   EXPECT_TRUE(r.status.ok);
   EXPECT_TRUE(r.alerts.empty());

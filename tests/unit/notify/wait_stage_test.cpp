@@ -86,7 +86,8 @@ TEST(WaitStage, WaitLongerThanDeadlineFailsAtTheDeadline) {
   const auto t0 = std::chrono::steady_clock::now();
   stage->Exec(MakeExec(io, MakeFlush(Now(), 50ms)), {MakeAlert(LabelSet{{"n", "1"}}, Now())},
               r.Callback());
-  ASSERT_TRUE(RunUntil(io, [&] { return r.done.load(); }, 3000ms));
+  ASSERT_TRUE(RunUntil(
+      io, [&] { return r.done.load(); }, 3000ms));
   EXPECT_LT(std::chrono::steady_clock::now() - t0, 2s);
   EXPECT_FALSE(r.status.ok);
   EXPECT_EQ(r.status.reason, FailureReason::kContextDeadlineExceeded);
@@ -95,9 +96,9 @@ TEST(WaitStage, WaitLongerThanDeadlineFailsAtTheDeadline) {
 TEST(WaitStage, WaitIsAskedAtEveryExec) {
   boost::asio::io_context io;
   int position = 0;
-  auto stage = std::make_shared<WaitStage>(
-      [&] { return position * std::chrono::nanoseconds(20ms); },
-      std::vector<std::shared_ptr<const MuteStage>>{});
+  auto stage =
+      std::make_shared<WaitStage>([&] { return position * std::chrono::nanoseconds(20ms); },
+                                  std::vector<std::shared_ptr<const MuteStage>>{});
   Result r1;
   stage->Exec(MakeExec(io, MakeFlush(Now())), {MakeAlert(LabelSet{{"n", "1"}}, Now())},
               r1.Callback());

@@ -9,15 +9,15 @@
 namespace am::notify {
 namespace {
 
-using testing::CaptureNow;
 using testing::CapturedAlerts;
+using testing::CaptureNow;
 using testing::ReadTestdata;
 
 TEST(WebhookPayload, MatchesCapturedBodyWithEscapesAndResolvedAlert) {
   const auto alerts = CapturedAlerts("alerts_full.json", CaptureNow());
   ASSERT_EQ(alerts.size(), 3u);
-  const TemplateData d = MakeTemplateData("team.x-web", LabelSet{{"alertname", "Capture"}},
-                                          alerts, "http://am.example:9093/prefix", CaptureNow());
+  const TemplateData d = MakeTemplateData("team.x-web", LabelSet{{"alertname", "Capture"}}, alerts,
+                                          "http://am.example:9093/prefix", CaptureNow());
   EXPECT_EQ(EncodeWebhookMessage(d, "{}:{alertname=\"Capture\"}", 0),
             ReadTestdata("webhook_full.json"));
 }
@@ -25,8 +25,8 @@ TEST(WebhookPayload, MatchesCapturedBodyWithEscapesAndResolvedAlert) {
 TEST(WebhookPayload, MatchesCapturedTruncatedBody) {
   const auto alerts = CapturedAlerts("alerts_full.json", CaptureNow());
   const std::span<const Alert> first(alerts.data(), 2);
-  const TemplateData d = MakeTemplateData("team.x-web", LabelSet{{"alertname", "Capture"}},
-                                          first, "http://am.example:9093/prefix", CaptureNow());
+  const TemplateData d = MakeTemplateData("team.x-web", LabelSet{{"alertname", "Capture"}}, first,
+                                          "http://am.example:9093/prefix", CaptureNow());
   EXPECT_EQ(EncodeWebhookMessage(d, "{}:{alertname=\"Capture\"}", 1),
             ReadTestdata("webhook_truncated.json"));
 }

@@ -28,8 +28,8 @@ class WebhookTest : public ::testing::Test {
     io_.run_for(50ms);
   }
 
-  std::shared_ptr<WebhookNotifier> Notifier(config::WebhookConfig conf,
-                                            std::string external = "http://am.example:9093/prefix") {
+  std::shared_ptr<WebhookNotifier> Notifier(
+      config::WebhookConfig conf, std::string external = "http://am.example:9093/prefix") {
     WebhookOptions o;
     o.http = http_;
     o.external_url = std::move(external);
@@ -48,7 +48,8 @@ class WebhookTest : public ::testing::Test {
                     const Alerts& alerts) {
     std::optional<NotifyResult> result;
     n.Notify(ctx, alerts, [&](NotifyResult r) { result = std::move(r); });
-    EXPECT_TRUE(RunUntil(io_, [&] { return result.has_value(); }, 10000ms));
+    EXPECT_TRUE(RunUntil(
+        io_, [&] { return result.has_value(); }, 10000ms));
     return result.value_or(NotifyResult::Failure("no result", false));
   }
 
@@ -124,7 +125,10 @@ TEST_F(WebhookTest, StatusCodesDecideRetryAndReason) {
 
 TEST_F(WebhookTest, NetworkErrorIsRetryableAndHidesTheUrl) {
   int port;
-  { TestServer s; port = s.port(); }
+  {
+    TestServer s;
+    port = s.port();
+  }
   config::WebhookConfig c;
   c.url.value = "http://127.0.0.1:" + std::to_string(port) + "/secret-token";
   auto n = Notifier(c);
@@ -156,8 +160,8 @@ TEST_F(WebhookTest, FlushDeadlineBoundsTheRequest) {
   TestServer server([](const Request&) { return Reply{200, "", 0ms, true}; });
   auto n = Notifier(Conf(server));
   const auto t0 = std::chrono::steady_clock::now();
-  const NotifyResult r = Send(*n, CaptureCtx("web", "A", 200ms),
-                              {MakeAlert(LabelSet{{"alertname", "A"}}, Now())});
+  const NotifyResult r =
+      Send(*n, CaptureCtx("web", "A", 200ms), {MakeAlert(LabelSet{{"alertname", "A"}}, Now())});
   EXPECT_LT(std::chrono::steady_clock::now() - t0, 3s);
   EXPECT_FALSE(r.ok);
 }
@@ -170,7 +174,8 @@ TEST_F(WebhookTest, UrlFileIsReadAtSendTime) {
   config::WebhookConfig c;
   c.url_file = name;
   auto n = Notifier(c);
-  EXPECT_TRUE(Send(*n, CaptureCtx("web", "A"), {MakeAlert(LabelSet{{"alertname", "A"}}, Now())}).ok);
+  EXPECT_TRUE(
+      Send(*n, CaptureCtx("web", "A"), {MakeAlert(LabelSet{{"alertname", "A"}}, Now())}).ok);
   ASSERT_EQ(server.count(), 1u);
   EXPECT_EQ(server.requests()[0].target, "/from-file");
   std::remove(name);
@@ -184,14 +189,14 @@ TEST_F(WebhookTest, BasicAuthAndBearerReachTheServer) {
   TestServer server;
   config::WebhookConfig c = Conf(server);
   c.http_config.basic_auth = config::BasicAuth{"alice", "", config::Secret{"pw"}, ""};
-  EXPECT_TRUE(Send(*Notifier(c), CaptureCtx("web", "A"),
-                   {MakeAlert(LabelSet{{"alertname", "A"}}, Now())})
-                  .ok);
+  EXPECT_TRUE(
+      Send(*Notifier(c), CaptureCtx("web", "A"), {MakeAlert(LabelSet{{"alertname", "A"}}, Now())})
+          .ok);
   c.http_config.basic_auth.reset();
   c.http_config.authorization = config::Authorization{"Bearer", config::Secret{"t0k"}, ""};
-  EXPECT_TRUE(Send(*Notifier(c), CaptureCtx("web", "A"),
-                   {MakeAlert(LabelSet{{"alertname", "A"}}, Now())})
-                  .ok);
+  EXPECT_TRUE(
+      Send(*Notifier(c), CaptureCtx("web", "A"), {MakeAlert(LabelSet{{"alertname", "A"}}, Now())})
+          .ok);
   const auto reqs = server.requests();
   ASSERT_EQ(reqs.size(), 2u);
   EXPECT_EQ(reqs[0].Header("Authorization"), "Basic YWxpY2U6cHc=");

@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 
 #include <random>
+#include <set>
 
 #include "silence/codec.h"
 #include "silence/store.h"
@@ -77,6 +78,46 @@ TEST(MatcherIndex, AnchorSpreadsOverRarePairs) {
   idx.Match(LabelSet{{"alertname", "A7"}, {"severity", "critical"}}, &out);
   ASSERT_EQ(out.size(), 1u);
   EXPECT_EQ(out[0]->silence().id, "7");
+}
+
+// The regex range pre-check and the RE2::Set filing agree with Matcher::Matches on tricky
+// patterns (case folding, Unicode, alternations, classes, anchors inside the pattern).
+TEST(MatcherIndex, RegexFilingAgreesWithMatcher) {
+  const std::vector<std::string> patterns = {
+      "host-1.*", "(?i)HoSt-.*",  "h[0-9]+",        "é.*",          "(a|b)c+",
+      "x?y",      ".+:9100",      "[^a].*",         "\\d+",         "a{2,}",
+      "(?s).+",   "^abc$",        "ab|abc.*",       "日本.*",       "(?i)straße",
+      "Z+z*",     "[[:alpha:]]+", ".*\\.example.*", "(foo|bar)baz", "\\x{00e9}t.*"};
+  const std::vector<std::string> values = {
+      "",       "host-1", "host-12", "HOST-9",  "h12",    "h",     "été",    "éa",
+      "ac",     "bccc",   "y",       "xy",      "x",      ":9100", "a:9100", "abc",
+      "ab",     "abcd",   "日本語",  "STRASSE", "straße", "ZZzz",  "z",      "a.example.org",
+      "foobaz", "barbaz", "étoile",  "a\nb",    "123",    "aa",    "a"};
+  std::vector<EntryPtr> entries;
+  MatcherIndex idx;
+  for (size_t i = 0; i < patterns.size(); ++i) {
+    for (auto type : {MatchType::kRegexp, MatchType::kNotRegexp}) {
+      MatcherSet ms{{type, "v", patterns[i]}};
+      if (type == MatchType::kNotRegexp) ms.push_back(Eq("k", "1"));
+      entries.push_back(MakeEntry(
+          {Make(ms, kZeroTime, kZeroTime, std::to_string(i) + MatchTypeString(type)), kZeroTime}));
+      ASSERT_FALSE(entries.back()->compile_error) << patterns[i];
+      idx.Add(entries.back().get());
+    }
+  }
+  EXPECT_GE(idx.regex_filed(), 4u);  // enough for an RE2::Set
+  for (const auto& v : values) {
+    LabelSet ls{{"k", "1"}, {"v", v}};
+    if (v.empty()) ls = LabelSet{{"k", "1"}};
+    std::vector<const Entry*> got;
+    idx.Match(ls, &got);
+    std::set<std::string> got_ids, want_ids;
+    for (const Entry* e : got) got_ids.insert(e->silence().id);
+    for (const auto& e : entries) {
+      if (MatchesAll(e->compiled[0], ls)) want_ids.insert(e->silence().id);
+    }
+    EXPECT_EQ(got_ids, want_ids) << v;
+  }
 }
 
 // Small vocabularies so that random silences and label sets overlap often.
@@ -173,8 +214,21 @@ TEST(MatcherIndex, MutedByAgreesWithBruteForceOnRandomSilences) {
   for (int i = 0; i < 300; ++i) alerts.push_back(g.RandomLabels());
 
   size_t checks = 0, muted = 0;
+  auto gauge = [&](const char* state) {
+    std::string text = Expose(reg, &store);
+    std::string key = std::string("alertmanager_silences{state=\"") + state + "\"} ";
+    auto pos = text.find(key);
+    return pos == std::string::npos ? -1.0 : std::stod(text.substr(pos + key.size()));
+  };
   auto check_all = [&](Time at) {
     BruteForce bf(store.Query({}));
+    // The state gauges, counted by binary search, agree with a scan.
+    clock.Set(at);
+    double want[3] = {0, 0, 0};
+    for (const auto& s : bf.silences) ++want[static_cast<int>(StateAt(s, at))];
+    ASSERT_EQ(gauge("pending"), want[static_cast<int>(State::kPending)]);
+    ASSERT_EQ(gauge("active"), want[static_cast<int>(State::kActive)]);
+    ASSERT_EQ(gauge("expired"), want[static_cast<int>(State::kExpired)]);
     for (const auto& ls : alerts) {
       auto want = bf.MutedBy(ls, at);
       ASSERT_EQ(store.MutedBy(ls, at), want) << ls.String();

@@ -521,12 +521,18 @@ TEST_F(StoreTest, StateMetricsAndQueryCounters) {
   std::string e = store_->Set(Make({Eq("a", "3")}, kT0, kT0 + 1h));
   store_->Expire(e);
   clock_.Advance(1s);
-  store_->UpdateStateMetrics();
-  std::string text = Expose(*registry_);
+  std::string text = Expose(*registry_, store_.get());
   EXPECT_NE(text.find("alertmanager_silences{state=\"active\"} 1"), std::string::npos) << text;
   EXPECT_NE(text.find("alertmanager_silences{state=\"pending\"} 1"), std::string::npos);
   EXPECT_NE(text.find("alertmanager_silences{state=\"expired\"} 1"), std::string::npos);
   EXPECT_EQ(store_->Count(State::kActive), 1u);
+  // Counted at scrape time: the pending one turns active with time alone.
+  clock_.Advance(1h);
+  text = Expose(*registry_, store_.get());
+  EXPECT_NE(text.find("alertmanager_silences{state=\"active\"} 1"), std::string::npos) << text;
+  EXPECT_NE(text.find("alertmanager_silences{state=\"pending\"} 0"), std::string::npos);
+  EXPECT_NE(text.find("alertmanager_silences{state=\"expired\"} 2"), std::string::npos);
+  clock_.Set(kT0 + 1s);
   store_->MutedBy(LabelSet{{"a", "1"}}, kT0);
   store_->Query({});
   text = Expose(*registry_);

@@ -90,9 +90,14 @@ class TempDir {
   std::string path_;
 };
 
-// The text exposition of `r`.
-inline std::string Expose(prometheus::Registry& r) {
-  return prometheus::TextSerializer().Serialize(r.Collect());
+// The text exposition of `r`, plus the store's scrape-time state gauges when given.
+inline std::string Expose(prometheus::Registry& r, const Store* store = nullptr) {
+  auto families = r.Collect();
+  if (store) {
+    auto more = store->StateCollectable()->Collect();
+    families.insert(families.end(), more.begin(), more.end());
+  }
+  return prometheus::TextSerializer().Serialize(families);
 }
 
 }  // namespace am::silence::testing
