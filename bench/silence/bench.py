@@ -83,6 +83,10 @@ def silences(now):
 
 
 def alert_batches(n, per):
+    # An explicit end a day away keeps the alerts firing however long the first GET takes (Go's
+    # takes minutes: without it they would resolve after resolve_timeout and vanish from GET).
+    ends = (datetime.datetime.now(datetime.timezone.utc) + datetime.timedelta(hours=24)).strftime(
+        "%Y-%m-%dT%H:%M:%S.000Z")
     batches = []
     for b in range(n // per):
         batch = []
@@ -90,7 +94,8 @@ def alert_batches(n, per):
             j = b * per + i
             batch.append({"labels": {"alertname": f"A{j % 500}", "instance": host(j),
                                      "job": f"job{j % 50}",
-                                     "severity": "critical" if j % 2 else "warning"}})
+                                     "severity": "critical" if j % 2 else "warning"},
+                          "endsAt": ends})
         batches.append(batch)
     return batches
 
@@ -142,13 +147,20 @@ def run_one(name, binary, args):
             return dt, len(alerts), silenced
 
         res["first_get_s"], res["alerts"], res["silenced"] = get_alerts()
-        times = [get_alerts()[0] for _ in range(args.runs)]
+        times = []
+        for _ in range(args.runs):
+            dt, n, _ = get_alerts()
+            if n != res["alerts"]:
+                raise RuntimeError(f"{name}: GET returned {n} alerts, first GET {res['alerts']}")
+            times.append(dt)
         res["get_median_s"] = statistics.median(times)
         res["get_min_s"] = min(times)
         extra = dict(sils[0])
         extra["matchers"] = [{"name": "alertname", "value": "Nope", "isRegex": False}]
         request("POST", url + "/api/v2/silences", extra)
-        res["get_after_change_s"] = get_alerts()[0]
+        res["get_after_change_s"], n, _ = get_alerts()
+        if n != res["alerts"]:
+            raise RuntimeError(f"{name}: {n} alerts after the change, {res['alerts']} before")
         with open(f"/proc/{proc.pid}/status") as f:
             for line in f:
                 if line.startswith("VmRSS:"):

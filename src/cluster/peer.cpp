@@ -265,7 +265,7 @@ void Peer::Core::Init() {
   cfg.probe_timeout = opts_.probe_timeout;
   cfg.udp_buffer_size = kMaxGossipPacketSize;
   try {
-    ml_ = memberlist::Memberlist::Create(io_, cfg, this, shared_from_this());
+    ml_ = memberlist::Memberlist::Create(io_, cfg, this, weak_from_this());
   } catch (const std::exception& e) {
     throw std::runtime_error(std::string("create memberlist: ") + e.what());
   }

@@ -52,9 +52,10 @@ void Route::FinalizeNode(Route* n, const Route* parent, int index, int* counter)
         names.push_back(l);
       }
     }
-    // Upstream's cr.GroupBy is non-nil when it holds names or when `group_by: []` was written
-    // (0.31+); `['...']` alone leaves it nil and only sets GroupByAll.
-    if (!names.empty() || n->group_by->empty()) {
+    // As 0.25 (checked on the real daemon): an explicit `group_by: []` inherits the parent's
+    // grouping like an absent key (0.31+ made it override; we keep 0.25's group keys so that
+    // mixed clusters agree); `['...']` alone only sets group_by_all.
+    if (!names.empty()) {
       std::sort(names.begin(), names.end());
       names.erase(std::unique(names.begin(), names.end()), names.end());
       opts.group_by = std::move(names);

@@ -74,14 +74,27 @@ std::string_view LabelSet::Get(std::string_view name) const {
 }
 
 std::string LabelSet::String() const {
-  std::string out = "{";
-  bool first = true;
+  // prometheus/common (0.25's) sorts the printed `name="value"` strings, not the names: with
+  // names "a" and "a0" it prints {a0="y", a="x"} because '0' < '='. Group keys depend on it.
+  std::vector<std::string> pairs;
+  pairs.reserve(labels_.size());
+  size_t total = 2;
   for (const auto& [n, v] : labels_) {
-    if (!first) out += ", ";
-    first = false;
-    out += n;
-    out += '=';
-    out += GoQuote(v);
+    std::string p;
+    p.reserve(n.size() + v.size() + 3);
+    p += n;
+    p += '=';
+    p += GoQuote(v);
+    total += p.size() + 2;
+    pairs.push_back(std::move(p));
+  }
+  std::sort(pairs.begin(), pairs.end());
+  std::string out;
+  out.reserve(total);
+  out += '{';
+  for (size_t i = 0; i < pairs.size(); ++i) {
+    if (i > 0) out += ", ";
+    out += pairs[i];
   }
   out += '}';
   return out;

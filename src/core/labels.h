@@ -40,7 +40,8 @@ class LabelSet {
   bool operator==(const LabelSet& o) const { return labels_ == o.labels_; }
   bool operator<(const LabelSet& o) const { return labels_ < o.labels_; }
 
-  // model.LabelSet.String(): {a="x", b="y"} with Go-quoted values.
+  // model.LabelSet.String() of 0.25's prometheus/common: `name="value"` strings (Go-quoted values)
+  // sorted as strings and joined with ", " inside braces.
   std::string String() const;
   // model.LabelSet.Fingerprint(): FNV-1a 64 over name 0xFF value 0xFF, names sorted.
   uint64_t Fingerprint() const;

@@ -42,14 +42,16 @@ struct PipelineOptions {
   nflog::Log* nflog = nullptr;            // required
   PeerInfo* peer = nullptr;               // nullptr: no cluster (position 0, ready at once)
   std::chrono::nanoseconds peer_timeout = std::chrono::seconds(15);  // --cluster.peer-timeout
-  Muter* inhibitor = nullptr;             // nullptr: nothing is inhibited
-  Muter* silencer = nullptr;              // nullptr: nothing is silenced
-  const TimeMuter* time_muter = nullptr;  // nullptr: time intervals are not evaluated
-  Metrics* metrics = nullptr;             // nullptr: nothing is counted
-  std::shared_ptr<HttpClient> http;       // required when a webhook is configured
-  std::string external_url;               // --web.external-url, as the webhook reports it
-  std::string version = "0.25.0";         // User-Agent: Alertmanager/<version>
-  std::function<Time()> now;              // nullptr: am::Now
+  Muter* inhibitor = nullptr;  // nullptr: nothing is inhibited (FingerprintMuter
+                               // adapts the dispatcher's Inhibitor)
+  Muter* silencer = nullptr;   // nullptr: nothing is silenced
+  // nullptr: dispatch/time_interval.h over each flush's config (what the daemon wants).
+  const TimeMuter* time_muter = nullptr;
+  Metrics* metrics = nullptr;        // nullptr: nothing is counted
+  std::shared_ptr<HttpClient> http;  // required when a webhook is configured
+  std::string external_url;          // --web.external-url, as the webhook reports it
+  std::string version = "0.25.0";    // User-Agent: Alertmanager/<version>
+  std::function<Time()> now;         // nullptr: am::Now
   BackoffPolicy backoff;
   // Builds the notifier of one email_configs entry; nullptr: email integrations are left out
   // (with a warning) until the email notifier exists.

@@ -50,8 +50,8 @@ void RetryStage::Exec(std::shared_ptr<ExecContext> ctx, Alerts alerts, StageDone
 
 void RetryStage::Attempt(std::shared_ptr<Loop> loop) const {
   ++loop->attempts;
-  // Always check the deadline first, so that an expired flush never notifies again.
-  if (loop->ctx->Expired()) {
+  // Always check the context first, so that an expired or cancelled flush never notifies again.
+  if (loop->ctx->Cancelled() || loop->ctx->Expired()) {
     Canceled(std::move(loop));
     return;
   }
@@ -89,7 +89,7 @@ void RetryStage::Attempt(std::shared_ptr<Loop> loop) const {
                  {});
       return;
     }
-    if (!loop->ctx->Expired()) {
+    if (!loop->ctx->Expired() && !loop->ctx->Cancelled()) {
       if (!loop->last_error || loop->last_error->error != r.error) {
         AM_LOG(kWarn, "dispatcher", "Notify attempt failed, will retry later",
                {{"receiver", self->group_name_},
@@ -105,21 +105,35 @@ void RetryStage::Attempt(std::shared_ptr<Loop> loop) const {
     const auto remaining = loop->ctx->Remaining();
     if (wait >= remaining) {
       // The deadline comes first: upstream's loop increments its counter and then sees ctx.Done.
-      AsyncSleep(loop->ctx->executor, remaining, [self, loop] {
-        ++loop->attempts;
-        self->Canceled(loop);
-      });
+      CancellableSleep(loop->ctx->executor, remaining, loop->ctx->CancelledFn(),
+                       [self, loop](bool) {
+                         ++loop->attempts;
+                         self->Canceled(loop);
+                       });
       return;
     }
-    AsyncSleep(loop->ctx->executor, wait, [self, loop] { self->Attempt(loop); });
+    CancellableSleep(loop->ctx->executor, wait, loop->ctx->CancelledFn(),
+                     [self, loop](bool cancelled) {
+                       if (cancelled) {
+                         ++loop->attempts;
+                         self->Canceled(loop);
+                         return;
+                       }
+                       self->Attempt(loop);
+                     });
   });
 }
 
 void RetryStage::Canceled(std::shared_ptr<Loop> loop) const {
-  const FailureReason reason =
-      loop->last_error ? loop->last_error->reason : FailureReason::kContextDeadlineExceeded;
-  const std::string err =
-      loop->last_error ? loop->last_error->error : std::string("context deadline exceeded");
+  // Upstream reports the last error an attempt returned, else the context's own error.
+  const bool cancelled = loop->ctx->Cancelled();
+  FailureReason reason =
+      cancelled ? FailureReason::kContextCanceled : FailureReason::kContextDeadlineExceeded;
+  std::string err = cancelled ? "context canceled" : "context deadline exceeded";
+  if (loop->last_error) {
+    reason = loop->last_error->reason;
+    err = loop->last_error->error;
+  }
   if (metrics_) metrics_->NotificationsFailed(integration_.name, reason).Increment();
   loop->done(
       Status::Error(group_name_ + "/" + integration_.String() + ": notify retry canceled after " +

@@ -1,5 +1,7 @@
 // RetryStage: delivers through one integration, retrying with exponential backoff until it
-// succeeds, a non-retryable error occurs, or the flush deadline passes (upstream RetryStage).
+// succeeds, a non-retryable error occurs, the flush deadline passes or the flush is cancelled
+// (upstream RetryStage). A request already in flight is not aborted by a cancellation; it ends at
+// the deadline at the latest.
 // The first attempt is immediate; the backoff interval counts from the start of the previous
 // attempt, as upstream's ticker does. With send_resolved false, resolved alerts are not sent and
 // a flush with nothing firing succeeds without sending (so SetNotifiesStage records the

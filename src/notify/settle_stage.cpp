@@ -11,13 +11,20 @@ void GossipSettleStage::Exec(std::shared_ptr<ExecContext> ctx, Alerts alerts,
     return;
   }
   auto wait = TimedWait::Start(
-      ctx->executor, ctx->Remaining(),
-      [alerts = std::move(alerts), done = std::move(done)](bool ready) mutable {
-        if (ready) {
-          done(Status::Ok(), std::move(alerts));
-        } else {
-          done(Status::Error("context deadline exceeded", FailureReason::kContextDeadlineExceeded),
-               {});
+      ctx->executor, ctx->Remaining(), ctx->CancelledFn(),
+      [alerts = std::move(alerts), done = std::move(done)](TimedWait::Outcome o) mutable {
+        switch (o) {
+          case TimedWait::Outcome::kFired:
+            done(Status::Ok(), std::move(alerts));
+            return;
+          case TimedWait::Outcome::kTimedOut:
+            done(Status::Error("context deadline exceeded",
+                               FailureReason::kContextDeadlineExceeded),
+                 {});
+            return;
+          case TimedWait::Outcome::kCancelled:
+            done(Status::Error("context canceled", FailureReason::kContextCanceled), {});
+            return;
         }
       });
   peer_->WaitReady([wait] { wait->Fire(); });

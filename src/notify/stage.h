@@ -47,6 +47,13 @@ struct ExecContext {
   // Time left before the deadline (never negative); Duration::max() without a deadline.
   std::chrono::nanoseconds Remaining() const;
   bool Expired() const { return HasDeadline() && now() >= deadline(); }
+  // The dispatcher stopped the group (reload, shutdown): upstream cancels the flush's context.
+  bool Cancelled() const { return flush && flush->Cancelled(); }
+  // For the cancellable waits in timer.h.
+  std::function<bool()> CancelledFn() const {
+    auto f = flush;
+    return [f] { return f && f->Cancelled(); };
+  }
 };
 
 // Called exactly once per Exec, from any thread. `alerts` are what the next stage gets; an error

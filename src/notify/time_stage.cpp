@@ -5,15 +5,25 @@
 #include <stdexcept>
 
 #include "core/log.h"
+#include "dispatch/time_interval.h"
 
 namespace am::notify {
 namespace {
 
-// Evaluates `names` at the flush tick; on an unknown name returns the error upstream returns.
-Status InIntervals(const TimeMuter* muter, const std::vector<std::string>& names, Time tick,
-                   bool* inside) {
+// Evaluates `names` at the flush tick with the injected TimeMuter, else with dispatch's
+// evaluation over the flush's config; on an unknown name returns the error upstream returns.
+// `*evaluated` is false when neither is available.
+Status InIntervals(const TimeMuter* muter, const ExecContext& ctx,
+                   const std::vector<std::string>& names, bool* inside, bool* evaluated) {
+  *evaluated = true;
   try {
-    *inside = muter->InAnyInterval(names, tick);
+    if (muter != nullptr) {
+      *inside = muter->InAnyInterval(names, ctx.flush->now);
+    } else if (ctx.flush->config) {
+      *inside = dispatch::InTimeIntervals(*ctx.flush->config, names, ctx.flush->now);
+    } else {
+      *evaluated = false;
+    }
     return Status::Ok();
   } catch (const std::exception& e) {
     return Status::Error(e.what());
@@ -29,18 +39,21 @@ void Suppress(Metrics* metrics, std::string_view reason, size_t n) {
 void TimeActiveStage::Exec(std::shared_ptr<ExecContext> ctx, Alerts alerts, StageDone done) const {
   const auto& names = ctx->flush->active_time_intervals;
   // No active intervals at all means always active.
-  if (names.empty() || muter_ == nullptr) {
-    if (!names.empty()) {
-      AM_LOG(kWarn, "dispatcher", "Time intervals not evaluated: no time-interval source wired",
-             {{"route", ctx->flush->route_id}});
-    }
+  if (names.empty()) {
     done(Status::Ok(), std::move(alerts));
     return;
   }
   bool active = false;
-  Status s = InIntervals(muter_, names, ctx->flush->now, &active);
+  bool evaluated = false;
+  Status s = InIntervals(muter_, *ctx, names, &active, &evaluated);
   if (!s.ok) {
     done(std::move(s), {});
+    return;
+  }
+  if (!evaluated) {
+    AM_LOG(kWarn, "dispatcher", "Time intervals not evaluated: flush without a config",
+           {{"route", ctx->flush->route_id}});
+    done(Status::Ok(), std::move(alerts));
     return;
   }
   if (!active) {
@@ -55,18 +68,21 @@ void TimeActiveStage::Exec(std::shared_ptr<ExecContext> ctx, Alerts alerts, Stag
 
 void TimeMuteStage::Exec(std::shared_ptr<ExecContext> ctx, Alerts alerts, StageDone done) const {
   const auto& names = ctx->flush->mute_time_intervals;
-  if (names.empty() || muter_ == nullptr) {
-    if (!names.empty()) {
-      AM_LOG(kWarn, "dispatcher", "Time intervals not evaluated: no time-interval source wired",
-             {{"route", ctx->flush->route_id}});
-    }
+  if (names.empty()) {
     done(Status::Ok(), std::move(alerts));
     return;
   }
   bool muted = false;
-  Status s = InIntervals(muter_, names, ctx->flush->now, &muted);
+  bool evaluated = false;
+  Status s = InIntervals(muter_, *ctx, names, &muted, &evaluated);
   if (!s.ok) {
     done(std::move(s), {});
+    return;
+  }
+  if (!evaluated) {
+    AM_LOG(kWarn, "dispatcher", "Time intervals not evaluated: flush without a config",
+           {{"route", ctx->flush->route_id}});
+    done(Status::Ok(), std::move(alerts));
     return;
   }
   if (muted) {

@@ -11,9 +11,9 @@
 
 namespace am::notify {
 
-// `muter` nullptr: the daemon has no time-interval evaluation wired; both stages pass every flush
-// on (and log once per flush that names intervals). Pointers are not owned; `metrics` may be
-// nullptr.
+// The intervals are evaluated by `muter` when given (tests), else by dispatch/time_interval.h over
+// the flush's own config (FlushContext::config), so a reload never mixes two configs. A flush
+// without a config passes with a warning. Pointers are not owned; `metrics` may be nullptr.
 class TimeActiveStage final : public Stage {
  public:
   TimeActiveStage(const TimeMuter* muter, Metrics* metrics) : muter_(muter), metrics_(metrics) {}

@@ -11,24 +11,30 @@ void WaitStage::Exec(std::shared_ptr<ExecContext> ctx, Alerts alerts, StageDone 
     return;
   }
   const std::chrono::nanoseconds remaining = ctx->Remaining();
-  if (wait > remaining) {
-    AsyncSleep(ctx->executor, remaining, [done = std::move(done)] {
-      done(Status::Error("context deadline exceeded", FailureReason::kContextDeadlineExceeded), {});
-    });
-    return;
-  }
+  const bool outlasts_deadline = wait > remaining;
   auto self = std::static_pointer_cast<const WaitStage>(shared_from_this());
-  AsyncSleep(ctx->executor, wait,
-             [self, ctx, alerts = std::move(alerts), done = std::move(done)]() mutable {
-               if (ctx->flush->snapshot) {
-                 const Time now = ctx->now();
-                 alerts = ctx->flush->snapshot(now);
-                 for (const auto& f : self->refilters_) {
-                   alerts = f->Filter(std::move(alerts), now, /*count=*/false);
-                 }
-               }
-               done(Status::Ok(), std::move(alerts));
-             });
+  CancellableSleep(
+      ctx->executor, outlasts_deadline ? remaining : wait, ctx->CancelledFn(),
+      [self, ctx, outlasts_deadline, alerts = std::move(alerts),
+       done = std::move(done)](bool cancelled) mutable {
+        if (cancelled) {
+          done(Status::Error("context canceled", FailureReason::kContextCanceled), {});
+          return;
+        }
+        if (outlasts_deadline) {
+          done(Status::Error("context deadline exceeded", FailureReason::kContextDeadlineExceeded),
+               {});
+          return;
+        }
+        if (ctx->flush->snapshot) {
+          const Time now = ctx->now();
+          alerts = ctx->flush->snapshot(now);
+          for (const auto& f : self->refilters_) {
+            alerts = f->Filter(std::move(alerts), now, /*count=*/false);
+          }
+        }
+        done(Status::Ok(), std::move(alerts));
+      });
 }
 
 }  // namespace am::notify

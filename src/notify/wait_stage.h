@@ -31,7 +31,8 @@ class WaitStage final : public Stage {
       : wait_(std::move(wait)), refilters_(std::move(refilters)) {}
 
   // Fails with contextDeadlineExceeded, after the time left, when the wait outlasts the flush
-  // deadline (upstream returns ctx.Err()).
+  // deadline, and with contextCanceled as soon as the flush is cancelled (upstream returns
+  // ctx.Err()).
   void Exec(std::shared_ptr<ExecContext> ctx, Alerts alerts, StageDone done) const override;
 
  private:

@@ -98,7 +98,9 @@ void CreateDirs(const std::string& dir) {
     pos = dir.find('/', pos + 1);
     partial = dir.substr(0, pos);
     if (partial.empty()) continue;
-    if (::mkdir(partial.c_str(), 0777) != 0 && errno != EEXIST) {
+    if (::mkdir(partial.c_str(), 0777) == 0) {
+      FsyncDir(DirName(partial));  // the new directory's entry survives a power loss
+    } else if (errno != EEXIST) {
       throw std::system_error(errno, std::generic_category(), "create directory " + partial);
     }
   }

@@ -217,7 +217,7 @@ class Store {
   };
   static constexpr size_t kCacheShards = 16;
   // Per shard; a shard that grows past it is emptied (a burst of distinct label sets).
-  static constexpr size_t kMaxCachePerShard = 1 << 16;
+  static constexpr size_t kMaxCachePerShard = 1 << 14;
 
   void Load();
   // Under exclusive mu_: stores `e` (replacing any entry with its id) and indexes it.

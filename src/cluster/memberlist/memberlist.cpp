@@ -90,11 +90,12 @@ Memberlist::Memberlist(asio::io_context& io, Config cfg, Delegate* delegate)
 Memberlist::~Memberlist() = default;
 
 std::shared_ptr<Memberlist> Memberlist::Create(asio::io_context& io, Config cfg, Delegate* delegate,
-                                               std::shared_ptr<void> keep_alive) {
+                                               std::weak_ptr<void> delegate_owner) {
   if (cfg.name.empty()) throw std::runtime_error("memberlist: node name is required");
   if (cfg.label.size() > 255) throw std::runtime_error("label is too long");
   std::shared_ptr<Memberlist> m(new Memberlist(io, std::move(cfg), delegate));
-  m->keep_alive_ = std::move(keep_alive);
+  m->has_delegate_owner_ = !delegate_owner.expired();
+  m->delegate_owner_ = std::move(delegate_owner);
   m->Bind();
   return m;
 }
@@ -166,8 +167,8 @@ void Memberlist::Start() {
 
 void Memberlist::SetAlive() {
   GoBytes meta = std::string();
-  if (delegate_) {
-    meta = delegate_->NodeMeta(kMetaMaxSize);
+  if (auto d = Del()) {
+    meta = d->NodeMeta(kMetaMaxSize);
     if (meta && meta->size() > kMetaMaxSize) meta->resize(kMetaMaxSize);
   }
   Alive a;
@@ -240,7 +241,6 @@ void Memberlist::Shutdown() {
     self->leave_notify_ = nullptr;
     // From here on no handler may reach the delegate.
     self->delegate_ = nullptr;
-    self->keep_alive_.reset();
   });
 }
 
@@ -268,6 +268,17 @@ std::vector<Node> Memberlist::Members() const {
 }
 
 int Memberlist::NumMembers() const { return num_members_.load(); }
+
+Memberlist::DelegateRef Memberlist::Del() const {
+  DelegateRef r;
+  if (!delegate_) return r;
+  if (has_delegate_owner_) {
+    r.owner = delegate_owner_.lock();
+    if (!r.owner) return r;
+  }
+  r.d = delegate_;
+  return r;
+}
 
 bool Memberlist::AnyAlive() const {
   for (const auto& n : nodes_) {
@@ -424,7 +435,7 @@ void Memberlist::HandleCommand(std::string_view buf, const udp::endpoint& from,
       return;
     }
     case MessageType::kUser:
-      if (delegate_) delegate_->NotifyMsg(body);
+      if (auto d = Del()) d->NotifyMsg(body);
       return;
     default:
       stats_.packets_dropped++;
@@ -447,7 +458,7 @@ void Memberlist::HandlePing(std::string_view body, const udp::endpoint& from) {
   }
   AckResp ack;
   ack.seq_no = p.seq_no;
-  ack.payload = delegate_ ? delegate_->AckPayload() : GoBytes();
+  if (auto d = Del()) ack.payload = d->AckPayload();
   udp::endpoint to = from;
   if (auto ip = IpFromBytes(p.source_addr); ip && p.source_port > 0) {
     to = udp::endpoint(*ip, p.source_port);
@@ -486,8 +497,8 @@ void Memberlist::HandleIndirectPing(std::string_view body, const udp::endpoint& 
   auto nack_timer = std::make_shared<asio::steady_timer>(strand_);
   AckHandler h;
   uint32_t orig_seq = ind.seq_no;
-  h.ack = [this, self = shared_from_this(), nack_timer, requester, orig_seq](const std::string&,
-                                                                             Clock::time_point) {
+  // Stored in ack_handlers_ (owned by this), so it captures `this`, not a shared_ptr.
+  h.ack = [this, nack_timer, requester, orig_seq](const std::string&, Clock::time_point) {
     nack_timer->cancel();
     AckResp ack;
     ack.seq_no = orig_seq;
@@ -597,12 +608,12 @@ void Memberlist::SendMsg(const udp::endpoint& to, std::string msg) {
 
 std::vector<std::string> Memberlist::GetBroadcasts(int overhead, int limit) {
   std::vector<std::string> out = broadcasts_.GetBroadcasts(overhead, limit);
-  if (delegate_) {
+  if (auto d = Del()) {
     int used = 0;
     for (const auto& m : out) used += static_cast<int>(m.size()) + overhead;
     int avail = limit - used;
     if (avail > overhead + kUserMsgOverhead) {
-      for (auto& m : delegate_->GetBroadcasts(overhead + kUserMsgOverhead, avail)) {
+      for (auto& m : d->GetBroadcasts(overhead + kUserMsgOverhead, avail)) {
         if (m.empty()) continue;  // an empty part would crash memberlist 0.2.2
         std::string framed(1, static_cast<char>(MessageType::kUser));
         framed += m;
@@ -748,8 +759,9 @@ void Memberlist::ProbeNode(const NodeState& target) {
   h.ack = [this, run](const std::string& payload, Clock::time_point at) {
     if (run->finished) return;
     run->acked = true;
-    if (!run->indirect_started && delegate_) {
-      delegate_->NotifyPingComplete(run->node, at - run->sent, payload);
+    auto d = Del();
+    if (!run->indirect_started && d) {
+      d->NotifyPingComplete(run->node, at - run->sent, payload);
     }
     FinishProbe(run);
   };
@@ -908,7 +920,7 @@ void Memberlist::StartAccept() {
 void Memberlist::HandleStream(std::shared_ptr<StreamConn> conn, StreamMessage msg) {
   switch (msg.type) {
     case MessageType::kUser:
-      if (delegate_ && !msg.user_msg.empty()) delegate_->NotifyMsg(msg.user_msg);
+      if (auto d = Del(); d && !msg.user_msg.empty()) d->NotifyMsg(msg.user_msg);
       conn->Close();
       return;
     case MessageType::kPushPull: {
@@ -964,7 +976,8 @@ std::string Memberlist::LocalStateMessage(bool join) {
     p.vsn = n->node.Vsn();
     nodes.push_back(std::move(p));
   }
-  std::string user = delegate_ ? delegate_->LocalState(join) : std::string();
+  std::string user;
+  if (auto d = Del()) user = d->LocalState(join);
   return EncodePushPull(join, nodes, user);
 }
 
@@ -1176,7 +1189,7 @@ void Memberlist::AliveNode(const Alive& a, bool bootstrap, std::function<void()>
     Debug("memberlist: ignoring alive message for '" + a.node + "' without a valid address");
     return;
   }
-  if (delegate_ && !delegate_->NotifyAlive(incoming)) return;
+  if (auto d = Del(); d && !d->NotifyAlive(incoming)) return;
 
   auto it = node_map_.find(a.node);
   std::shared_ptr<NodeState> state;
@@ -1203,7 +1216,7 @@ void Memberlist::AliveNode(const Alive& a, bool bootstrap, std::function<void()>
       } else {
         Debug("memberlist: Conflicting address for " + state->node.name +
               ". Mine: " + state->node.Address() + " Theirs: " + incoming.Address());
-        if (delegate_) delegate_->NotifyConflict(state->node, incoming);
+        if (auto d = Del()) d->NotifyConflict(state->node, incoming);
         return;
       }
     }
@@ -1246,11 +1259,11 @@ void Memberlist::AliveNode(const Alive& a, bool bootstrap, std::function<void()>
   }
   RefreshMembers();
 
-  if (delegate_) {
+  if (auto d = Del()) {
     if (old_state == kStateDead || old_state == kStateLeft) {
-      delegate_->NotifyJoin(state->node);
+      d->NotifyJoin(state->node);
     } else if (old_meta.value_or("") != state->node.meta.value_or("")) {
-      delegate_->NotifyUpdate(state->node);
+      d->NotifyUpdate(state->node);
     }
   }
 }
@@ -1368,7 +1381,7 @@ void Memberlist::DeadNode(const Dead& d) {
   state->node.state = d.node == d.from ? kStateLeft : kStateDead;
   state->state_change = Clock::now();
   RefreshMembers();
-  if (delegate_) delegate_->NotifyLeave(state->node);
+  if (auto d = Del()) d->NotifyLeave(state->node);
 }
 
 std::string Memberlist::VerifyProtocol(const std::vector<PushNodeState>& remote) const {
@@ -1465,7 +1478,7 @@ std::string Memberlist::MergeRemoteState(bool join, const std::vector<PushNodeSt
   std::string err = VerifyProtocol(nodes);
   if (!err.empty()) return err;
   MergeState(nodes);
-  if (!user_state.empty() && delegate_) delegate_->MergeRemoteState(user_state, join);
+  if (auto d = Del(); d && !user_state.empty()) d->MergeRemoteState(user_state, join);
   return "";
 }
 
@@ -1490,13 +1503,16 @@ void Memberlist::Leave(nanoseconds timeout, DoneFn done) {
     }
     auto called = std::make_shared<bool>(false);
     auto timer = std::make_shared<asio::steady_timer>(self->strand_);
-    auto once = [self, called, timer, done](const std::string& err) {
+    auto once = [called, timer, done](const std::string& err) {
       if (*called) return;
       *called = true;
       timer->cancel();
       done(err);
     };
-    self->leave_notify_ = [self, once] { asio::post(self->strand_, [once] { once(""); }); };
+    std::weak_ptr<Memberlist> weak = self;
+    self->leave_notify_ = [weak, once] {
+      if (auto m = weak.lock()) asio::post(m->strand_, [once] { once(""); });
+    };
     Dead d;
     d.incarnation = it->second->incarnation;
     d.node = self->cfg_.name;

@@ -14,7 +14,9 @@
 // operations, which post to the strand. Callbacks of asynchronous operations run on the strand.
 // Lifetime: created through Create() as a shared_ptr; pending handlers keep it alive until
 // Shutdown() has cancelled them. The Delegate is never called once Shutdown() has run on the
-// strand; pass `keep_alive` to Create to keep it alive until then.
+// strand. Pass its owner as `delegate_owner` to Create: memberlist then holds it weakly and
+// skips every callback once the owner is gone, so owner and memberlist may own each other
+// one way (owner -> memberlist) without a cycle.
 #pragma once
 
 #include <boost/asio/io_context.hpp>
@@ -67,10 +69,10 @@ class Memberlist : public std::enable_shared_from_this<Memberlist> {
   // Binds TCP and UDP on cfg.bind_addr:cfg.bind_port (port 0: one free port for both) and
   // computes the advertise address. Throws std::runtime_error (bind failure, bad address, an
   // unspecified advertise address). Nothing runs until Start().
-  // `keep_alive` (optional) is held until Shutdown() so the delegate outlives every callback.
+  // With `delegate_owner`, each callback first locks it (and is skipped once it has expired).
   static std::shared_ptr<Memberlist> Create(boost::asio::io_context& io, Config cfg,
                                             Delegate* delegate,
-                                            std::shared_ptr<void> keep_alive = nullptr);
+                                            std::weak_ptr<void> delegate_owner = {});
   ~Memberlist();
   Memberlist(const Memberlist&) = delete;
   Memberlist& operator=(const Memberlist&) = delete;
@@ -198,8 +200,18 @@ class Memberlist : public std::enable_shared_from_this<Memberlist> {
 
   boost::asio::io_context& io_;
   Config cfg_;
+  // The delegate for one callback, its owner locked for the duration of the call.
+  struct DelegateRef {
+    std::shared_ptr<void> owner;
+    Delegate* d = nullptr;
+    Delegate* operator->() const { return d; }
+    explicit operator bool() const { return d != nullptr; }
+  };
+  DelegateRef Del() const;
+
   Delegate* delegate_;
-  std::shared_ptr<void> keep_alive_;
+  std::weak_ptr<void> delegate_owner_;
+  bool has_delegate_owner_ = false;
   Strand strand_;
   boost::asio::ip::udp::socket udp_;
   boost::asio::ip::tcp::acceptor acceptor_;

@@ -158,7 +158,7 @@ TEST_F(Cluster, ThreeNodesFormOneClusterAndExchangeState) {
   auto a = Add("node-a");
   auto b = Add("node-b");
   auto c = Add("node-c");
-  EXPECT_EQ(a->Members().size(), 1u);
+  EXPECT_TRUE(WaitFor([&] { return a->Members().size() == 1u; }, 1000ms));
   EXPECT_EQ(Join(b, a), "");
   EXPECT_EQ(Join(c, a), "");
   for (auto& n : {a, b, c}) {

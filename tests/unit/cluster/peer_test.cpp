@@ -7,6 +7,7 @@
 #include <prometheus/text_serializer.h>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/ip/udp.hpp>
 
 #include <atomic>
 #include <chrono>
@@ -210,6 +211,42 @@ TEST_F(PeerTest, ThreeNodesFormOneClusterWithConsistentPositions) {
                Metrics(0).find("alertmanager_peer_position 2") != std::string::npos;
       },
       3000ms));
+}
+
+// A port free for both TCP and UDP on 127.0.0.1 (bound then released).
+uint16_t FreePort() {
+  asio::io_context io;
+  for (int i = 0; i < 50; ++i) {
+    asio::ip::tcp::acceptor a(io, asio::ip::tcp::endpoint(asio::ip::make_address("127.0.0.1"), 0));
+    uint16_t port = a.local_endpoint().port();
+    boost::system::error_code ec;
+    asio::ip::udp::socket u(io);
+    u.open(asio::ip::udp::v4());
+    u.bind(asio::ip::udp::endpoint(asio::ip::make_address("127.0.0.1"), port), ec);
+    if (!ec) return port;
+  }
+  return 0;
+}
+
+TEST_F(PeerTest, ThreeNodesStartedTogetherEachListingTheOthersAsPeers) {
+  std::vector<uint16_t> ports = {FreePort(), FreePort(), FreePort()};
+  std::vector<Peer*> nodes;
+  for (int i = 0; i < 3; ++i) {
+    PeerOptions o = Fast();
+    o.listen_address = "127.0.0.1:" + std::to_string(ports[i]);
+    o.advertise_address = o.listen_address;
+    for (int j = 0; j < 3; ++j) {
+      o.peers.push_back("127.0.0.1:" + std::to_string(ports[j]));  // self included, as in k8s
+    }
+    nodes.push_back(Make(o, nullptr, nullptr, /*start=*/false));
+  }
+  for (Peer* p : nodes) p->Start();
+  for (Peer* p : nodes) {
+    EXPECT_TRUE(WaitFor([&] { return p->Ready() && p->Peers().size() == 3; }, 5000ms)) << p->Name();
+  }
+  std::set<int> positions;
+  for (Peer* p : nodes) positions.insert(p->Position());
+  EXPECT_EQ(positions, (std::set<int>{0, 1, 2}));
 }
 
 TEST_F(PeerTest, BroadcastsAndFullStateReplicate) {

@@ -151,8 +151,8 @@ TEST(RouteInheritance, GroupBy) {
   EXPECT_EQ(web.opts.group_by, std::vector<std::string>{"alertname"});  // inherited
   EXPECT_FALSE(web.opts.group_by_all);
   EXPECT_TRUE(web.routes[0]->opts.group_by_all);  // ['...']
-  // `group_by: []` overrides the parent (0.31+).
-  EXPECT_TRUE(web.routes[1]->opts.group_by.empty());
+  // `group_by: []` inherits the parent's grouping, as 0.25 does (0.31+ overrides).
+  EXPECT_EQ(web.routes[1]->opts.group_by, std::vector<std::string>{"alertname"});
   EXPECT_FALSE(web.routes[1]->opts.group_by_all);
   // Sorted.
   EXPECT_EQ(root.routes[1]->opts.group_by, (std::vector<std::string>{"alertname", "cluster"}));

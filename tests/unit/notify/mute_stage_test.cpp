@@ -4,6 +4,7 @@
 #include <prometheus/counter.h>
 #include <prometheus/registry.h>
 
+#include "notify/dispatch_muter.h"
 #include "test_util.h"
 
 namespace am::notify {
@@ -73,6 +74,24 @@ TEST(MuteStage, AllMutedStopsAMultiStage) {
   ms.Exec(MakeExec(io, MakeFlush(Now())), {MakeAlert(LabelSet{{"a", "b"}}, Now())}, r.Callback());
   EXPECT_TRUE(r.status.ok);
   EXPECT_FALSE(next_ran);
+}
+
+class FakeInhibitor : public dispatch::Muter {
+ public:
+  std::vector<uint64_t> Mutes(const LabelSet& labels, Time) const override {
+    if (labels.Get("target") == "yes") return {0x05158176712c1ea8ULL};
+    return {};
+  }
+};
+
+TEST(FingerprintMuter, AdaptsTheDispatchersInhibitor) {
+  FakeInhibitor inhibitor;
+  FingerprintMuter m(&inhibitor);
+  EXPECT_EQ(m.MutedBy(LabelSet{{"target", "yes"}}, Now()),
+            (std::vector<std::string>{"05158176712c1ea8"}));
+  EXPECT_TRUE(m.MutedBy(LabelSet{{"target", "no"}}, Now()).empty());
+  FingerprintMuter none(nullptr);
+  EXPECT_TRUE(none.MutedBy(LabelSet{{"target", "yes"}}, Now()).empty());
 }
 
 }  // namespace

@@ -167,5 +167,48 @@ TEST_F(RetryStageTest, LatencyIsObservedPerAttempt) {
   EXPECT_EQ(m.histogram.sample_count, 2u);
 }
 
+TEST_F(RetryStageTest, CancelledFlushNeverNotifies) {
+  auto n = std::make_shared<ScriptedNotifier>(std::vector<NotifyResult>{});
+  auto ctx = Ctx();
+  auto flush = std::make_shared<dispatch::FlushContext>(*ctx->flush);
+  flush->cancelled = std::make_shared<std::atomic<bool>>(true);
+  ctx->flush = flush;
+  Result r;
+  Stage(n)->Exec(ctx, alerts_, r.Callback());
+  ASSERT_TRUE(RunUntil(io_, [&] { return r.done.load(); }));
+  EXPECT_FALSE(r.status.ok);
+  EXPECT_EQ(r.status.reason, FailureReason::kContextCanceled);
+  EXPECT_EQ(r.status.error,
+            "web/webhook[0]: notify retry canceled after 1 attempts: context canceled");
+  EXPECT_EQ(n->calls(), 0u);
+  EXPECT_EQ(Failed(FailureReason::kContextCanceled), 1);
+}
+
+TEST_F(RetryStageTest, CancellationDuringBackoffReportsTheLastError) {
+  policy_.initial_interval = 2s;
+  auto n = std::make_shared<ScriptedNotifier>(std::vector<NotifyResult>{
+      NotifyResult::Failure("unexpected status code 503", true, FailureReason::kServerError)});
+  auto ctx = Ctx();
+  auto flag = std::make_shared<std::atomic<bool>>(false);
+  auto flush = std::make_shared<dispatch::FlushContext>(*ctx->flush);
+  flush->cancelled = flag;
+  ctx->flush = flush;
+  Result r;
+  const auto t0 = std::chrono::steady_clock::now();
+  Stage(n)->Exec(ctx, alerts_, r.Callback());
+  RunUntil(
+      io_, [] { return false; }, 30ms);
+  EXPECT_EQ(n->calls(), 1u);
+  *flag = true;
+  ASSERT_TRUE(RunUntil(
+      io_, [&] { return r.done.load(); }, 3000ms));
+  EXPECT_LT(std::chrono::steady_clock::now() - t0, 1s);
+  EXPECT_FALSE(r.status.ok);
+  EXPECT_EQ(r.status.reason, FailureReason::kServerError);
+  EXPECT_EQ(r.status.error,
+            "web/webhook[0]: notify retry canceled after 2 attempts: unexpected status code 503");
+  EXPECT_EQ(n->calls(), 1u);
+}
+
 }  // namespace
 }  // namespace am::notify

@@ -61,5 +61,22 @@ TEST(GossipSettleStage, DeadlineEndsTheWait) {
       io, [] { return false; }, 20ms);
 }
 
+TEST(GossipSettleStage, CancellationEndsTheWait) {
+  boost::asio::io_context io;
+  FakePeer peer;
+  auto flag = std::make_shared<std::atomic<bool>>(false);
+  auto flush = MakeFlush(Now());
+  flush->cancelled = flag;
+  Result r;
+  std::make_shared<GossipSettleStage>(&peer)->Exec(MakeExec(io, flush), One(), r.Callback());
+  RunUntil(
+      io, [] { return false; }, 30ms);
+  EXPECT_FALSE(r.done);
+  *flag = true;
+  ASSERT_TRUE(RunUntil(
+      io, [&] { return r.done.load(); }, 2000ms));
+  EXPECT_EQ(r.status.reason, FailureReason::kContextCanceled);
+}
+
 }  // namespace
 }  // namespace am::notify

@@ -94,7 +94,7 @@ TEST(TimeMuteStage, UnknownIntervalIsAnError) {
   EXPECT_EQ(r.status.error, "time interval unknown doesn't exist in config");
 }
 
-TEST(TimeStages, WithoutATimeMuterEverythingPasses) {
+TEST(TimeStages, WithoutATimeMuterOrConfigEverythingPasses) {
   boost::asio::io_context io;
   auto flush = MakeFlush(Now());
   flush->mute_time_intervals = {"night"};
@@ -104,6 +104,69 @@ TEST(TimeStages, WithoutATimeMuterEverythingPasses) {
   TimeActiveStage(nullptr, nullptr).Exec(MakeExec(io, flush), One(), r2.Callback());
   EXPECT_EQ(r1.alerts.size(), 1u);
   EXPECT_EQ(r2.alerts.size(), 1u);
+}
+
+// Without an injected TimeMuter the stages evaluate the flush's own config through
+// dispatch/time_interval.h.
+class TimeStagesWithConfig : public ::testing::Test {
+ protected:
+  TimeStagesWithConfig() {
+    auto cfg = std::make_shared<config::Config>();
+    config::NamedTimeInterval always;
+    always.name = "always";
+    always.time_intervals.push_back(config::TimeIntervalSpec{});  // every field absent: any time
+    config::NamedTimeInterval never;
+    never.name = "never";
+    config::TimeIntervalSpec y1990;
+    y1990.years = std::vector<config::InclusiveRange>{{1990, 1990}};
+    never.time_intervals.push_back(y1990);
+    cfg->time_intervals = {always, never};
+    config_ = cfg;
+  }
+  std::shared_ptr<dispatch::FlushContext> Flush() {
+    auto f = MakeFlush(Now());
+    f->config = config_;
+    return f;
+  }
+  boost::asio::io_context io_;
+  std::shared_ptr<const config::Config> config_;
+};
+
+TEST_F(TimeStagesWithConfig, MuteIntervalFromConfig) {
+  auto f = Flush();
+  f->mute_time_intervals = {"never", "always"};
+  Result r;
+  TimeMuteStage(nullptr, nullptr).Exec(MakeExec(io_, f), One(), r.Callback());
+  EXPECT_TRUE(r.status.ok);
+  EXPECT_TRUE(r.alerts.empty());
+  f = Flush();
+  f->mute_time_intervals = {"never"};
+  Result r2;
+  TimeMuteStage(nullptr, nullptr).Exec(MakeExec(io_, f), One(), r2.Callback());
+  EXPECT_EQ(r2.alerts.size(), 1u);
+}
+
+TEST_F(TimeStagesWithConfig, ActiveIntervalFromConfig) {
+  auto f = Flush();
+  f->active_time_intervals = {"never"};
+  Result r;
+  TimeActiveStage(nullptr, nullptr).Exec(MakeExec(io_, f), One(), r.Callback());
+  EXPECT_TRUE(r.status.ok);
+  EXPECT_TRUE(r.alerts.empty());
+  f = Flush();
+  f->active_time_intervals = {"always"};
+  Result r2;
+  TimeActiveStage(nullptr, nullptr).Exec(MakeExec(io_, f), One(), r2.Callback());
+  EXPECT_EQ(r2.alerts.size(), 1u);
+}
+
+TEST_F(TimeStagesWithConfig, UnknownNameFailsTheFlush) {
+  auto f = Flush();
+  f->mute_time_intervals = {"nope"};
+  Result r;
+  TimeMuteStage(nullptr, nullptr).Exec(MakeExec(io_, f), One(), r.Callback());
+  EXPECT_FALSE(r.status.ok);
+  EXPECT_NE(r.status.error.find("nope"), std::string::npos) << r.status.error;
 }
 
 }  // namespace

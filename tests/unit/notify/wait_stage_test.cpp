@@ -111,5 +111,27 @@ TEST(WaitStage, WaitIsAskedAtEveryExec) {
   ASSERT_TRUE(RunUntil(io, [&] { return r2.done.load(); }));
 }
 
+TEST(WaitStage, CancellationEndsTheWaitEarly) {
+  boost::asio::io_context io;
+  auto flag = std::make_shared<std::atomic<bool>>(false);
+  auto flush = MakeFlush(Now());
+  flush->cancelled = flag;
+  auto stage = std::make_shared<WaitStage>([] { return std::chrono::nanoseconds(5s); },
+                                           std::vector<std::shared_ptr<const MuteStage>>{});
+  Result r;
+  const auto t0 = std::chrono::steady_clock::now();
+  stage->Exec(MakeExec(io, flush), {MakeAlert(LabelSet{{"n", "1"}}, Now())}, r.Callback());
+  RunUntil(
+      io, [] { return false; }, 30ms);
+  EXPECT_FALSE(r.done);
+  *flag = true;
+  ASSERT_TRUE(RunUntil(
+      io, [&] { return r.done.load(); }, 2000ms));
+  EXPECT_LT(std::chrono::steady_clock::now() - t0, 1s);
+  EXPECT_FALSE(r.status.ok);
+  EXPECT_EQ(r.status.reason, FailureReason::kContextCanceled);
+  EXPECT_EQ(r.status.error, "context canceled");
+}
+
 }  // namespace
 }  // namespace am::notify
