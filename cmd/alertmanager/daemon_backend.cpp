@@ -186,9 +186,16 @@ std::vector<api::RouteMatchView> DaemonBackend::Match(const LabelSet& labels) co
   return out;
 }
 
-api::AlertStatusView DaemonBackend::Status(const Alert&) const {
-  // Silences and inhibition arrive with their issues; until then nothing is suppressed.
-  return api::AlertStatusView{};
+api::AlertStatusView DaemonBackend::Status(const Alert& alert) const {
+  api::AlertStatusView st;
+  Time now = Now();
+  if (inhibitor_) {
+    for (uint64_t fp : inhibitor_->Mutes(alert.labels, now)) {
+      st.inhibited_by.push_back(FingerprintString(fp));
+    }
+  }
+  if (!st.inhibited_by.empty() || !st.silenced_by.empty()) st.state = "suppressed";
+  return st;
 }
 
 api::ClusterStatusView DaemonBackend::Cluster() const { return api::ClusterStatusView{}; }

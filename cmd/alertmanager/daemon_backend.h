@@ -15,6 +15,7 @@
 #include "alert/store.h"
 #include "api/backend.h"
 #include "config/config.h"
+#include "dispatch/muter.h"
 
 namespace am::cmd {
 
@@ -30,6 +31,9 @@ class DaemonBackend final : public api::Backend {
   void OnReload(std::function<void(const std::shared_ptr<const config::Config>&)> f) {
     on_reload_ = std::move(f);
   }
+
+  // Query-time inhibition for the API's status fields. Not owned; set once before serving.
+  void SetInhibitor(const dispatch::Muter* inhibitor) { inhibitor_ = inhibitor; }
 
   // api::Backend
   Duration ResolveTimeout() const override;
@@ -47,6 +51,7 @@ class DaemonBackend final : public api::Backend {
  private:
   std::string config_file_;
   alert::Store& store_;
+  const dispatch::Muter* inhibitor_ = nullptr;
   std::mutex reload_mu_;
   mutable std::mutex mu_;
   std::shared_ptr<const config::Config> config_;  // guarded by mu_

@@ -140,7 +140,8 @@ std::string FormatLogfmt(std::string_view ts, std::string_view caller, Level lev
   AppendKV(&out, "caller", caller);
   AppendKV(&out, "level", LevelName(level));
   if (!component.empty()) AppendKV(&out, "component", component);
-  AppendKV(&out, "msg", msg);
+  // Upstream logs some records without a message (e.g. build_context at start).
+  if (!msg.empty()) AppendKV(&out, "msg", msg);
   for (const auto& f : fields) AppendKV(&out, f.key, f.value);
   out.push_back('\n');
   return out;
@@ -154,7 +155,8 @@ void Write(Level level, const char* file, int line, std::string_view component,
   if (static_cast<Format>(g_format.load()) == Format::kJson) {
     // go-kit's JSON logger marshals a map: keys come out sorted.
     std::vector<std::pair<std::string_view, std::string_view>> kv = {
-        {"ts", ts}, {"caller", caller}, {"level", LevelName(level)}, {"msg", msg}};
+        {"ts", ts}, {"caller", caller}, {"level", LevelName(level)}};
+    if (!msg.empty()) kv.emplace_back("msg", msg);
     if (!component.empty()) kv.emplace_back("component", component);
     for (const auto& f : fields) kv.emplace_back(f.key, f.value);
     std::stable_sort(kv.begin(), kv.end(),
