@@ -14,6 +14,8 @@
 
 #include "alert/store.h"
 #include "alerts_collector.h"
+#include "cluster/peer.h"
+#include "cluster/state_channel.h"
 #include "api/api.h"
 #include "api/http_server.h"
 #include "api/process_collector.h"
@@ -142,6 +144,15 @@ void Every(boost::asio::steady_timer& t, std::chrono::nanoseconds interval,
   });
 }
 
+// The notification log as the cluster's "nfl" state channel. `log` is set after the Log is built
+// (the Log needs the Broadcaster that AddState returns).
+struct NflogChannel final : cluster::StateChannel {
+  nflog::Log* log = nullptr;
+  std::string MarshalBinary() override { return log->MarshalBinary(); }
+  bool Merge(std::string_view data) override { return log->Merge(data); }
+  void Propagated() override { log->CountPropagated(); }
+};
+
 constexpr int kCoreThreads = 2;
 
 }  // namespace
@@ -160,6 +171,8 @@ struct Daemon::Impl {
   std::vector<std::thread> core_threads;
   std::optional<boost::asio::steady_timer> gc_timer, maint_timer;
 
+  std::unique_ptr<cluster::Peer> peer;
+  NflogChannel nflog_channel;
   std::unique_ptr<nflog::Log> nflog;
   std::unique_ptr<dispatch::Inhibitor> inhibitor;
   std::unique_ptr<notify::FingerprintMuter> inhibit_muter;
@@ -182,7 +195,7 @@ struct Daemon::Impl {
     notify::PipelineOptions po;
     po.executor = core_io.get_executor();
     po.nflog = nflog.get();
-    po.peer = nullptr;
+    po.peer = peer.get();
     po.peer_timeout = opts.cluster_peer_timeout;
     po.inhibitor = inhibit_muter.get();
     po.silencer = nullptr;
@@ -220,25 +233,6 @@ int Daemon::Start() {
     if (f == "utf8-strict-mode") SetDefaultParseMode(ParseMode::kUtf8Strict);
   }
 
-  // The cluster arrives with its own issue: its flags are validated now, peers are refused.
-  if (!opts.cluster_listen_address.empty()) {
-    std::string h, p;
-    if (!SplitHostPort(opts.cluster_listen_address, &h, &p)) {
-      AM_LOG(kError, "", "unable to initialize gossip mesh",
-             {{"err", "invalid listen address " + opts.cluster_listen_address}});
-      return 1;
-    }
-    if (!opts.cluster_peers.empty()) {
-      AM_LOG(kError, "", "unable to initialize gossip mesh",
-             {{"err", "--cluster.peer is not supported by this Alertmanager yet: clustering is "
-                      "not implemented; run with --cluster.listen-address= for a single node"}});
-      return 1;
-    }
-    AM_LOG(kWarn, "cluster",
-           "clustering is not available in this build yet; running as a single node",
-           {{"listen_address", opts.cluster_listen_address}});
-  }
-
   std::error_code ec;
   std::filesystem::create_directories(opts.storage_path, ec);
   if (ec) {
@@ -274,13 +268,42 @@ int Daemon::Start() {
       .Help("Indicates whether the clustering is enabled or not.")
       .Register(reg)
       .Add({})
-      .Set(0);
+      .Set(opts.cluster_listen_address.empty() ? 0 : 1);
+
+  // The cluster (unless --cluster.listen-address=""): bound now, started once state is loaded.
+  if (!opts.cluster_listen_address.empty()) {
+    cluster::PeerOptions po;
+    po.listen_address = opts.cluster_listen_address;
+    po.advertise_address = opts.cluster_advertise_address;
+    po.peer_name = opts.cluster_peer_name;
+    po.peers = opts.cluster_peers;
+    po.peers_resolve_timeout = opts.cluster_peers_resolve_timeout;
+    po.gossip_interval = opts.cluster_gossip_interval;
+    po.pushpull_interval = opts.cluster_pushpull_interval;
+    po.tcp_timeout = opts.cluster_tcp_timeout;
+    po.probe_timeout = opts.cluster_probe_timeout;
+    po.probe_interval = opts.cluster_probe_interval;
+    po.settle_timeout = opts.cluster_settle_timeout;
+    po.reconnect_interval = opts.cluster_reconnect_interval;
+    po.reconnect_timeout = opts.cluster_reconnect_timeout;
+    po.tls_config = opts.cluster_tls_config;
+    po.allow_insecure_public_advertise = opts.cluster_allow_insecure_public_advertise;
+    po.label = opts.cluster_label;
+    try {
+      d.peer = cluster::Peer::Create(d.core_io, po, reg);
+    } catch (const std::exception& e) {
+      AM_LOG(kError, "", "unable to initialize gossip mesh", {{"err", e.what()}});
+      return 1;
+    }
+  }
 
   // State first: the notification log, loaded from the last snapshot.
   nflog::Options no;
   no.retention = opts.data_retention;
   no.registry = &reg;
+  if (d.peer) no.broadcaster = &d.peer->AddState("nfl", d.nflog_channel);
   d.nflog = std::make_unique<nflog::Log>(no);
+  d.nflog_channel.log = d.nflog.get();
   try {
     d.nflog->Load(d.NflogPath());
   } catch (const std::exception& e) {
@@ -304,6 +327,22 @@ int Daemon::Start() {
   dopts.start_time = d.start;
   dopts.start_delay = opts.dispatch_start_delay;
   dopts.maintenance_interval = opts.dispatch_maintenance_interval;
+  if (d.peer) {
+    cluster::Peer* peer = d.peer.get();
+    Duration timeout = opts.cluster_peer_timeout;
+    dopts.cluster_wait = [peer, timeout] { return peer->Position() * timeout; };
+    d.backend->SetCluster(
+        [peer] {
+          api::ClusterStatusView v;
+          v.enabled = true;
+          v.name = peer->Name();
+          v.status = peer->Status();
+          for (auto& m : peer->Peers()) v.peers.push_back({m.name, m.address});
+          return v;
+        },
+        // Beyond upstream (#3026): not ready until the gossip has settled.
+        [peer] { return peer->Ready(); });
+  }
   d.dispatcher = std::make_unique<dispatch::Dispatcher>(d.core_io, cfg, d.store, d.pipeline, reg,
                                                         dopts);
   d.backend->OnReload([&d](const std::shared_ptr<const config::Config>& c) { d.OnReload(c); });
@@ -341,6 +380,7 @@ int Daemon::Start() {
 
   d.work.emplace(d.core_io.get_executor());
   for (int i = 0; i < kCoreThreads; ++i) d.core_threads.emplace_back([&d] { d.core_io.run(); });
+  if (d.peer) d.peer->Start();
   d.dispatcher->Run();
   d.inhibitor->StartGC(d.core_io);
   d.gc_timer.emplace(d.core_io);
@@ -376,6 +416,7 @@ void Daemon::Stop() {
   d.stopped = true;
   if (d.server) d.server->Stop();
   if (d.dispatcher) d.dispatcher->Stop();
+  if (d.peer) d.peer->Leave(std::chrono::seconds(10));
   if (d.inhibitor) d.inhibitor->Stop();
   if (d.gc_timer) d.gc_timer->cancel();
   if (d.maint_timer) d.maint_timer->cancel();

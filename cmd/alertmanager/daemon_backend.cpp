@@ -198,7 +198,9 @@ api::AlertStatusView DaemonBackend::Status(const Alert& alert) const {
   return st;
 }
 
-api::ClusterStatusView DaemonBackend::Cluster() const { return api::ClusterStatusView{}; }
+api::ClusterStatusView DaemonBackend::Cluster() const {
+  return cluster_ ? cluster_() : api::ClusterStatusView{};
+}
 
 void DaemonBackend::PutAlerts(std::vector<Alert> alerts) { store_.Put(std::move(alerts)); }
 

@@ -34,6 +34,12 @@ class DaemonBackend final : public api::Backend {
 
   // Query-time inhibition for the API's status fields. Not owned; set once before serving.
   void SetInhibitor(const dispatch::Muter* inhibitor) { inhibitor_ = inhibitor; }
+  // The cluster's view and readiness (unset: cluster disabled, always ready). Set once before
+  // serving; both must be thread-safe.
+  void SetCluster(std::function<api::ClusterStatusView()> status, std::function<bool()> ready) {
+    cluster_ = std::move(status);
+    ready_ = std::move(ready);
+  }
 
   // api::Backend
   Duration ResolveTimeout() const override;
@@ -44,7 +50,7 @@ class DaemonBackend final : public api::Backend {
   api::AlertStatusView Status(const Alert& alert) const override;
   std::string Reload() override { return LoadConfig(); }
   api::ClusterStatusView Cluster() const override;
-  bool Ready() const override { return true; }
+  bool Ready() const override { return ready_ ? ready_() : true; }
   void PutAlerts(std::vector<Alert> alerts) override;
   std::vector<AlertPtr> Alerts() const override;
 
@@ -52,6 +58,8 @@ class DaemonBackend final : public api::Backend {
   std::string config_file_;
   alert::Store& store_;
   const dispatch::Muter* inhibitor_ = nullptr;
+  std::function<api::ClusterStatusView()> cluster_;
+  std::function<bool()> ready_;
   std::mutex reload_mu_;
   mutable std::mutex mu_;
   std::shared_ptr<const config::Config> config_;  // guarded by mu_

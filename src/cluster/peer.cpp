@@ -829,10 +829,13 @@ void Peer::Core::Leave(nanoseconds timeout, std::function<void()> done) {
       for (auto& [k, s] : self->states_) s.channel->Stop();
     }
     AM_LOG(kDebug, "cluster", "leaving cluster");
-    self->ml_->Leave(timeout, [self, done](const std::string& err) {
+    // Weak captures: this callback is stored inside the memberlist until the leave completes.
+    std::weak_ptr<memberlist::Memberlist> weak_ml = self->ml_;
+    asio::io_context* io = &self->io_;
+    self->ml_->Leave(timeout, [weak_ml, io, done](const std::string& err) {
       if (!err.empty()) AM_LOG(kDebug, "cluster", "leave", {{"err", err}});
-      self->ml_->Shutdown();
-      if (done) asio::post(self->io_, done);
+      if (auto ml = weak_ml.lock()) ml->Shutdown();
+      if (done) asio::post(*io, done);
     });
   });
 }

@@ -18,9 +18,9 @@ void GossipSettleStage::Exec(std::shared_ptr<ExecContext> ctx, Alerts alerts,
             done(Status::Ok(), std::move(alerts));
             return;
           case TimedWait::Outcome::kTimedOut:
-            done(Status::Error("context deadline exceeded",
-                               FailureReason::kContextDeadlineExceeded),
-                 {});
+            done(
+                Status::Error("context deadline exceeded", FailureReason::kContextDeadlineExceeded),
+                {});
             return;
           case TimedWait::Outcome::kCancelled:
             done(Status::Error("context canceled", FailureReason::kContextCanceled), {});

@@ -123,11 +123,6 @@ class CommandLineTest(unittest.TestCase):
         self.assertEqual(r.returncode, 1)
         self.assertIn("data.retention", r.stderr)
 
-    def test_cluster_peer_refused_until_cluster_lands(self):
-        r = run([AM_BIN, "--config.file=/nonexistent", "--cluster.peer=127.0.0.1:1"])
-        self.assertEqual(r.returncode, 1)
-        self.assertIn("--cluster.peer", r.stderr)
-
     def test_check_config(self):
         root = os.path.join(os.path.dirname(__file__), "..", "..", "config")
         good = os.path.join(root, "alertmanager.yml")

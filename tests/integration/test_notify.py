@@ -339,6 +339,8 @@ class NotifyTest(unittest.TestCase):
         a = alert("Restart")
         post(d1, [a])
         self.assertEqual(s.wait_count(1, 10), 1)
+        # The log entry is written after the receiver answered: give the daemon a moment.
+        time.sleep(1.0)
         d1.stop(signal.SIGTERM)
         self.assertTrue(os.path.exists(os.path.join(storage, "nflog")), "no nflog snapshot")
         d2 = self.daemon(cfg, storage=storage)

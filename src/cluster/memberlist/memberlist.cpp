@@ -1501,15 +1501,26 @@ void Memberlist::Leave(nanoseconds timeout, DoneFn done) {
       done("");
       return;
     }
-    auto called = std::make_shared<bool>(false);
-    auto timer = std::make_shared<asio::steady_timer>(self->strand_);
-    auto once = [called, timer, done](const std::string& err) {
-      if (*called) return;
-      *called = true;
-      timer->cancel();
-      done(err);
+    // Nothing here holds the memberlist strongly: `once` is stored in leave_notify_ and in the
+    // broadcast queue, both owned by the memberlist.
+    struct LeaveState {
+      bool called = false;
+      std::shared_ptr<asio::steady_timer> timer;
+      DoneFn done;
     };
+    auto st = std::make_shared<LeaveState>();
+    st->timer = std::make_shared<asio::steady_timer>(self->strand_);
+    st->done = done;
     std::weak_ptr<Memberlist> weak = self;
+    auto once = [st, weak](const std::string& err) {
+      if (st->called) return;
+      st->called = true;
+      st->timer->cancel();
+      if (auto m = weak.lock()) m->leave_notify_ = nullptr;
+      DoneFn d = std::move(st->done);
+      st->done = nullptr;
+      d(err);
+    };
     self->leave_notify_ = [weak, once] {
       if (auto m = weak.lock()) asio::post(m->strand_, [once] { once(""); });
     };
@@ -1522,8 +1533,8 @@ void Memberlist::Leave(nanoseconds timeout, DoneFn done) {
       once("");
       return;
     }
-    timer->expires_after(timeout);
-    timer->async_wait([once](const boost::system::error_code& ec) {
+    st->timer->expires_after(timeout);
+    st->timer->async_wait([once](const boost::system::error_code& ec) {
       if (!ec) once("timeout waiting for leave broadcast");
     });
   });

@@ -198,8 +198,10 @@ TEST_F(Cluster, BroadcastReachesEveryNode) {
     err = e;
   });
   EXPECT_TRUE(WaitFor([&] { return D(2).Received(big); }));
-  std::lock_guard<std::mutex> l(mu);
-  EXPECT_EQ(err, "");
+  EXPECT_TRUE(WaitFor([&] {
+    std::lock_guard<std::mutex> l(mu);
+    return err == "";
+  }));
 }
 
 TEST_F(Cluster, StoppedNodeIsDeclaredDead) {
