@@ -6,6 +6,7 @@
 
 #include <algorithm>
 #include <atomic>
+#include <optional>
 #include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/steady_timer.hpp>
@@ -19,19 +20,20 @@
 #include "api/api.h"
 #include "api/http_server.h"
 #include "api/process_collector.h"
+#include "api/silence_api.h"
 #include "core/duration.h"
 #include "core/log.h"
 #include "core/matcher.h"
 #include "daemon_backend.h"
 #include "dispatch/dispatcher.h"
 #include "dispatch/inhibitor.h"
-#include "dispatch/time_interval.h"
 #include "nflog/nflog.h"
 #include "notify/dispatch_muter.h"
 #include "notify/http_client.h"
 #include "notify/metrics.h"
+#include "notify/muter.h"
 #include "notify/pipeline.h"
-#include "notify/time_muter.h"
+#include "silence/store.h"
 #include "version.h"
 
 namespace am::cmd {
@@ -102,23 +104,6 @@ std::string RoutePrefix(const Options& o, const std::string& external_url) {
   return "/" + prefix;
 }
 
-// Time intervals of the current config, for the pipeline's time stages.
-class ConfigTimeMuter final : public notify::TimeMuter {
- public:
-  void Set(std::shared_ptr<const config::Config> c) { std::atomic_store(&cfg_, std::move(c)); }
-  bool InAnyInterval(const std::vector<std::string>& names, Time now) const override {
-    auto c = std::atomic_load(&cfg_);
-    try {
-      return dispatch::InTimeIntervals(*c, names, now);
-    } catch (const std::out_of_range& e) {
-      throw std::invalid_argument(e.what());
-    }
-  }
-
- private:
-  std::shared_ptr<const config::Config> cfg_;
-};
-
 // The dispatcher keeps one FlushHandler for its life; a reload swaps the pipeline behind it.
 // Flushes in flight keep the pipeline they started with.
 class PipelineHandle final : public dispatch::FlushHandler {
@@ -153,6 +138,22 @@ struct NflogChannel final : cluster::StateChannel {
   void Propagated() override { log->CountPropagated(); }
 };
 
+// The silences as the cluster's "sil" state channel.
+struct SilenceChannel final : cluster::StateChannel {
+  silence::Store* store = nullptr;
+  std::string MarshalBinary() override { return store->MarshalBinary(); }
+  bool Merge(std::string_view data) override { return !store->Merge(data).changed.empty(); }
+  void Propagated() override { store->CountPropagated(); }
+};
+
+// The silence stage's view of the store.
+struct SilenceMuter final : notify::Muter {
+  silence::Store* store = nullptr;
+  std::vector<std::string> MutedBy(const LabelSet& labels, Time now) override {
+    return store->MutedBy(labels, now);
+  }
+};
+
 constexpr int kCoreThreads = 2;
 
 }  // namespace
@@ -174,9 +175,11 @@ struct Daemon::Impl {
   std::unique_ptr<cluster::Peer> peer;
   NflogChannel nflog_channel;
   std::unique_ptr<nflog::Log> nflog;
+  SilenceChannel silence_channel;
+  std::unique_ptr<silence::Store> silences;
+  SilenceMuter silence_muter;
   std::unique_ptr<dispatch::Inhibitor> inhibitor;
   std::unique_ptr<notify::FingerprintMuter> inhibit_muter;
-  ConfigTimeMuter time_muter;
   std::unique_ptr<notify::Metrics> notify_metrics;
   std::shared_ptr<notify::HttpClient> http_client;
   PipelineHandle pipeline;
@@ -198,8 +201,9 @@ struct Daemon::Impl {
     po.peer = peer.get();
     po.peer_timeout = opts.cluster_peer_timeout;
     po.inhibitor = inhibit_muter.get();
-    po.silencer = nullptr;
-    po.time_muter = &time_muter;
+    po.silencer = &silence_muter;
+    // nullptr: each flush evaluates time intervals against its own config.
+    po.time_muter = nullptr;
     po.metrics = notify_metrics.get();
     po.http = http_client;
     po.external_url = external_url;
@@ -209,7 +213,6 @@ struct Daemon::Impl {
 
   // Called by the backend, under its reload lock, after every successful reload.
   void OnReload(const std::shared_ptr<const config::Config>& cfg) {
-    time_muter.Set(cfg);
     inhibitor->Reload(cfg->inhibit_rules);
     pipeline.Set(BuildPipeline(cfg));
     dispatcher->Reload(cfg);
@@ -312,14 +315,31 @@ int Daemon::Start() {
     return 1;
   }
 
+  silence::Options so;
+  so.storage_dir = opts.storage_path;
+  so.retention = opts.data_retention;
+  so.limits.max_silences = static_cast<size_t>(std::max<int64_t>(0, opts.silences_max_silences));
+  so.limits.max_silence_size_bytes =
+      static_cast<size_t>(std::max<int64_t>(0, opts.silences_max_silence_size_bytes));
+  so.log_changes = opts.log_silences;
+  if (d.peer) so.broadcaster = &d.peer->AddState("sil", d.silence_channel);
+  try {
+    d.silences = std::make_unique<silence::Store>(so, reg);
+  } catch (const std::exception& e) {
+    AM_LOG(kError, "", "error loading silences", {{"path", opts.storage_path}, {"err", e.what()}});
+    return 1;
+  }
+  d.silence_channel.store = d.silences.get();
+  d.silence_muter.store = d.silences.get();
+
   d.backend = std::make_unique<DaemonBackend>(opts.config_file, d.store, reg);
+  d.backend->SetSilences(d.silences.get());
   if (!d.backend->LoadConfig().empty()) return 1;
   auto cfg = d.backend->config();
 
   d.inhibitor = std::make_unique<dispatch::Inhibitor>(cfg->inhibit_rules, &d.store);
   d.inhibit_muter = std::make_unique<notify::FingerprintMuter>(d.inhibitor.get());
   d.backend->SetInhibitor(d.inhibitor.get());
-  d.time_muter.Set(cfg);
   d.notify_metrics = std::make_unique<notify::Metrics>(reg);
   d.http_client = std::make_shared<notify::HttpClient>(d.core_io.get_executor());
   d.pipeline.Set(d.BuildPipeline(cfg));
@@ -377,6 +397,8 @@ int Daemon::Start() {
   d.api->AddCollectable(std::make_shared<api::ProcessCollector>());
   d.api->AddCollectable(std::make_shared<AlertsCollector>(*d.backend));
   d.api->Register(*d.server);
+  api::RegisterSilenceRoutes(*d.server, *d.silences);
+  d.api->AddCollectable(d.silences->StateCollectable());
 
   d.work.emplace(d.core_io.get_executor());
   for (int i = 0; i < kCoreThreads; ++i) d.core_threads.emplace_back([&d] { d.core_io.run(); });
@@ -391,6 +413,11 @@ int Daemon::Start() {
       d.nflog->Maintain(d.NflogPath());
     } catch (const std::exception& e) {
       AM_LOG(kError, "nflog", "Running maintenance failed", {{"err", e.what()}});
+    }
+    try {
+      d.silences->Maintenance();
+    } catch (const std::exception& e) {
+      AM_LOG(kError, "silences", "Running maintenance failed", {{"err", e.what()}});
     }
   });
 
@@ -425,6 +452,13 @@ void Daemon::Stop() {
       d.nflog->Maintain(d.NflogPath());
     } catch (const std::exception& e) {
       AM_LOG(kError, "nflog", "Creating shutdown snapshot failed", {{"err", e.what()}});
+    }
+  }
+  if (d.silences) {
+    try {
+      d.silences->Maintenance();
+    } catch (const std::exception& e) {
+      AM_LOG(kError, "silences", "Creating shutdown snapshot failed", {{"err", e.what()}});
     }
   }
   d.work.reset();

@@ -186,6 +186,13 @@ std::vector<api::RouteMatchView> DaemonBackend::Match(const LabelSet& labels) co
   return out;
 }
 
+void DaemonBackend::Receivers(const LabelSet& labels, std::vector<std::string>* out) const {
+  auto cfg = config();
+  for (const config::Route* r : dispatch::MatchRoutes(*cfg->route, labels)) {
+    out->push_back(r->opts.receiver);
+  }
+}
+
 api::AlertStatusView DaemonBackend::Status(const Alert& alert) const {
   api::AlertStatusView st;
   Time now = Now();
@@ -194,6 +201,7 @@ api::AlertStatusView DaemonBackend::Status(const Alert& alert) const {
       st.inhibited_by.push_back(FingerprintString(fp));
     }
   }
+  if (silences_) st.silenced_by = silences_->MutedBy(alert.labels, alert.Fingerprint(), now);
   if (!st.inhibited_by.empty() || !st.silenced_by.empty()) st.state = "suppressed";
   return st;
 }

@@ -16,6 +16,7 @@
 #include "api/backend.h"
 #include "config/config.h"
 #include "dispatch/muter.h"
+#include "silence/store.h"
 
 namespace am::cmd {
 
@@ -34,6 +35,7 @@ class DaemonBackend final : public api::Backend {
 
   // Query-time inhibition for the API's status fields. Not owned; set once before serving.
   void SetInhibitor(const dispatch::Muter* inhibitor) { inhibitor_ = inhibitor; }
+  void SetSilences(const silence::Store* silences) { silences_ = silences; }
   // The cluster's view and readiness (unset: cluster disabled, always ready). Set once before
   // serving; both must be thread-safe.
   void SetCluster(std::function<api::ClusterStatusView()> status, std::function<bool()> ready) {
@@ -47,6 +49,7 @@ class DaemonBackend final : public api::Backend {
   std::string ConfigYaml() const override;
   std::string ConfigJson() const override;
   std::vector<api::RouteMatchView> Match(const LabelSet& labels) const override;
+  void Receivers(const LabelSet& labels, std::vector<std::string>* out) const override;
   api::AlertStatusView Status(const Alert& alert) const override;
   std::string Reload() override { return LoadConfig(); }
   api::ClusterStatusView Cluster() const override;
@@ -58,6 +61,7 @@ class DaemonBackend final : public api::Backend {
   std::string config_file_;
   alert::Store& store_;
   const dispatch::Muter* inhibitor_ = nullptr;
+  const silence::Store* silences_ = nullptr;
   std::function<api::ClusterStatusView()> cluster_;
   std::function<bool()> ready_;
   std::mutex reload_mu_;

@@ -8,6 +8,7 @@
 #include <cstdio>
 #include <iostream>
 
+#include "api/cluster_check.h"
 #include "config/check_config_cli.h"
 #include "core/error.h"
 #include "core/log.h"
@@ -92,6 +93,9 @@ int main(int argc, char** argv) {
 #else
     return am::config::RunCheckConfigCli(files);
 #endif
+  }
+  if (!args.empty() && args[0] == "cluster") {
+    return am::api::RunClusterCheckCli({args.begin() + 1, args.end()});
   }
   if (!args.empty() && args[0] == "template") {
 #ifdef AM_HAVE_TEMPLATE

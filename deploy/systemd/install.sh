@@ -161,7 +161,9 @@ if [ "$SVC_USER" = alertmanager ]; then
       systemd-sysusers alertmanager.conf
     else
       mkdir -p "$R/etc"
-      systemd-sysusers --root="$ROOT" alertmanager.conf
+      systemd-sysusers --root="$ROOT" alertmanager.conf ||
+        note "warning: systemd-sysusers could not add the alertmanager user to $ROOT" \
+             "(it is created at first boot from /usr/lib/sysusers.d/alertmanager.conf)"
     fi
   elif [ $LIVE = 1 ] && ! getent passwd alertmanager >/dev/null; then
     useradd --system --home-dir /var/lib/alertmanager --no-create-home \

@@ -284,7 +284,7 @@ void Api::GetAlertsV2(const Request& req, Response& res) {
     if (!IsZero(a->ends_at) && a->ends_at < now) continue;
     if (!MatchesAll(q.filter, a->labels)) continue;
     receivers.clear();
-    for (auto& m : backend_.Match(a->labels)) receivers.push_back(std::move(m.receiver));
+    backend_.Receivers(a->labels, &receivers);
     if (q.receiver && !std::any_of(receivers.begin(), receivers.end(),
                                    [&](const auto& r) { return RE2::FullMatch(r, *q.receiver); })) {
       continue;
@@ -447,7 +447,7 @@ void Api::GetAlertsV1(const Request& req, Response& res) {
     if (!IsZero(a->ends_at) && a->ends_at < now) continue;
     if (!MatchesAll(q.filter, a->labels)) continue;
     receivers.clear();
-    for (auto& m : backend_.Match(a->labels)) receivers.push_back(std::move(m.receiver));
+    backend_.Receivers(a->labels, &receivers);
     if (q.receiver && !std::any_of(receivers.begin(), receivers.end(),
                                    [&](const auto& r) { return RE2::FullMatch(r, *q.receiver); })) {
       continue;

@@ -43,6 +43,8 @@ class Backend {
   virtual std::string ConfigJson() const = 0;
   // Routes matched by a label set, in the route tree's match order.
   virtual std::vector<RouteMatchView> Match(const LabelSet& labels) const = 0;
+  // Just the receivers of those routes, in order (what GET /alerts shows; no group labels).
+  virtual void Receivers(const LabelSet& labels, std::vector<std::string>* out) const = 0;
   // Query-time suppression state of an alert (silences, inhibition).
   virtual AlertStatusView Status(const Alert& alert) const = 0;
   // Synchronous reload; "" on success, else the error.

@@ -8,8 +8,6 @@
 #include <map>
 #include <mutex>
 #include <nlohmann/json.hpp>
-#include <set>
-#include <sstream>
 #include <thread>
 
 #include "core/duration.h"
@@ -177,8 +175,8 @@ MeshVerdict EvaluateMesh(const std::vector<ReplicaReport>& replicas) {
   }
   if (v.views.size() > 1) {
     v.split = true;
-    std::string p = "replicas disagree on membership (" + std::to_string(v.views.size()) +
-                    " different views):";
+    std::string p =
+        "replicas disagree on membership (" + std::to_string(v.views.size()) + " different views):";
     for (size_t k = 0; k < v.views.size(); ++k) {
       std::vector<std::string> urls;
       for (size_t i : v.views[k]) urls.push_back(replicas[i].url);
@@ -219,11 +217,13 @@ MeshVerdict EvaluateMesh(const std::vector<ReplicaReport>& replicas) {
                            ", which did not answer (still listed until the others declare it "
                            "dead)");
     } else if (!unanswered.empty()) {
-      v.problems.push_back(what + "answers as it: one of the replicas that did not answer, or a "
-                                  "replica not asked");
+      v.problems.push_back(what +
+                           "answers as it: one of the replicas that did not answer, or a "
+                           "replica not asked");
     } else {
-      v.notes.push_back(what + "answers as it: a replica not passed with --url (or a dead one "
-                               "not yet removed)");
+      v.notes.push_back(what +
+                        "answers as it: a replica not passed with --url (or a dead one "
+                        "not yet removed)");
     }
   }
 
@@ -256,8 +256,7 @@ void PrintClusterReport(std::ostream& out, const std::vector<ReplicaReport>& rep
     for (const auto& p : r.peers) width = std::max(width, p.name.size());
     for (const auto& p : r.peers) {
       out << "    " << p.name << std::string(width - p.name.size() + 2, ' ')
-          << (p.address.empty() ? "-" : p.address) << (p.name == r.name ? "  (self)" : "")
-          << "\n";
+          << (p.address.empty() ? "-" : p.address) << (p.name == r.name ? "  (self)" : "") << "\n";
     }
   }
   std::string summary = verdict.Summary();
@@ -367,8 +366,7 @@ int UsageError(std::ostream& err, const std::string& msg) {
 
 }  // namespace
 
-int RunClusterCheckCli(const std::vector<std::string>& args, std::ostream& out,
-                       std::ostream& err) {
+int RunClusterCheckCli(const std::vector<std::string>& args, std::ostream& out, std::ostream& err) {
   if (args.empty()) return UsageError(err, "expected command: check");
   if (args[0] == "--help" || args[0] == "-h" || args[0] == "help") {
     out << kUsage;

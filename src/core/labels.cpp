@@ -127,9 +127,10 @@ uint64_t LabelSet::XxHash() const {
 }
 
 std::string FingerprintString(uint64_t fp) {
-  char buf[17];
-  std::snprintf(buf, sizeof buf, "%016llx", static_cast<unsigned long long>(fp));
-  return std::string(buf, 16);
+  static const char* kHex = "0123456789abcdef";
+  std::string out(16, '0');
+  for (int i = 15; i >= 0; --i, fp >>= 4) out[i] = kHex[fp & 0xF];
+  return out;
 }
 
 bool ParseFingerprint(std::string_view s, uint64_t* fp) {

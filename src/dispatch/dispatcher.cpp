@@ -109,7 +109,9 @@ class Dispatcher::Impl : public std::enable_shared_from_this<Impl> {
   void OnStored(const AlertPtr& a) {
     std::lock_guard lock(inbox_mu_);
     if (!accepting_) return;
-    inbox_.push_back(a);
+    // Coalesced by fingerprint: under a re-post storm the inbox holds at most one entry per
+    // distinct alert (memory stays bounded), and Drain() routes the store's current version.
+    inbox_[a->Fingerprint()] = a;
     if (!drain_posted_) {
       drain_posted_ = true;
       boost::asio::post(strand_, [self = shared_from_this()] { self->Drain(); });
@@ -205,14 +207,20 @@ class Dispatcher::Impl : public std::enable_shared_from_this<Impl> {
   }
 
   void Drain() {
-    std::vector<AlertPtr> batch;
+    std::unordered_map<uint64_t, AlertPtr> batch;
     {
       std::lock_guard lock(inbox_mu_);
       batch.swap(inbox_);
       drain_posted_ = false;
     }
     if (stopped_) return;
-    for (const auto& a : batch) Process(a);
+    for (const auto& [fp, a] : batch) {
+      // The store's version is the newest even when two concurrent Puts notified out of order;
+      // the queued one stands in when GC already removed the alert (its resolution must still
+      // reach the group).
+      AlertPtr current = store_.Get(fp);
+      Process(current ? current : a);
+    }
   }
 
   void DoReload(std::shared_ptr<const config::Config> cfg) {
@@ -274,8 +282,7 @@ class Dispatcher::Impl : public std::enable_shared_from_this<Impl> {
   }
 
   void ProcessAlert(const AlertPtr& a, uint64_t alert_fp, const config::Route& route) {
-    LabelSet group_labels = GroupLabels(route, a->labels);
-    uint64_t fp = group_labels.Fingerprint();
+    uint64_t fp = GroupFingerprint(route, a->labels);
     std::shared_ptr<Group> g;
     {
       std::shared_lock table(table_mu_);
@@ -286,7 +293,7 @@ class Dispatcher::Impl : public std::enable_shared_from_this<Impl> {
       }
     }
     if (!g) {
-      g = std::make_shared<Group>(&route, std::move(group_labels), fp, strand_);
+      g = std::make_shared<Group>(&route, GroupLabels(route, a->labels), fp, strand_);
       {
         std::unique_lock table(table_mu_);
         groups_[&route][fp] = g;
@@ -461,7 +468,7 @@ class Dispatcher::Impl : public std::enable_shared_from_this<Impl> {
   std::atomic<bool> stopped_{false};
 
   std::mutex inbox_mu_;
-  std::vector<AlertPtr> inbox_;  // guarded by inbox_mu_
+  std::unordered_map<uint64_t, AlertPtr> inbox_;  // guarded by inbox_mu_; latest per fingerprint
   bool accepting_ = false;       // guarded by inbox_mu_
   bool drain_posted_ = false;    // guarded by inbox_mu_
 

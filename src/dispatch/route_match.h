@@ -18,4 +18,8 @@ std::vector<const config::Route*> MatchRoutes(const config::Route& root, const L
 // does not have are left out, as upstream does.
 LabelSet GroupLabels(const config::Route& route, const LabelSet& labels);
 
+// GroupLabels(route, labels).Fingerprint() without building the label set (the dispatcher's hot
+// path: every stored alert).
+uint64_t GroupFingerprint(const config::Route& route, const LabelSet& labels);
+
 }  // namespace am::dispatch

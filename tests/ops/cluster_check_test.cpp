@@ -35,16 +35,15 @@ std::string StatusBody(const std::string& name, const std::string& status,
   s += R"("peers":[)";
   for (size_t i = 0; i < peers.size(); ++i) {
     if (i) s += ",";
-    s += R"({"address":")" + std::string(peers[i].addr) + R"(","name":")" + peers[i].name +
-         R"("})";
+    s += R"({"address":")" + std::string(peers[i].addr) + R"(","name":")" + peers[i].name + R"("})";
   }
   s += R"(],"status":")" + status + R"("},"config":{"original":"route: {}\n"},)";
   s += R"("uptime":"2026-11-22T09:15:30.080Z","versionInfo":{"version":"0.25.0"}})";
   return s;
 }
 
-const std::vector<P> kAll = {{kC, "127.0.0.1:19394"}, {kA, "127.0.0.1:19194"},
-                             {kB, "127.0.0.1:19294"}};
+const std::vector<P> kAll = {
+    {kC, "127.0.0.1:19394"}, {kA, "127.0.0.1:19194"}, {kB, "127.0.0.1:19294"}};
 
 std::vector<ReplicaReport> WholeMesh() {
   return {ParseStatusResponse("http://127.0.0.1:19193", StatusBody(kA, "ready", kAll)),
@@ -180,7 +179,8 @@ TEST(ClusterCheckVerdict, PartitionedReplicasAreSplitWithOneViewPerSide) {
   EXPECT_TRUE(Contains(out, "view 1: http://127.0.0.1:19193, http://127.0.0.1:19293 see 2")) << out;
   EXPECT_TRUE(Contains(out, "view 2: http://127.0.0.1:19393 see 1")) << out;
   // kA is first in {kA,kB}; kC alone is first in its view: two senders.
-  EXPECT_TRUE(Contains(out, "http://127.0.0.1:19193, http://127.0.0.1:19393 are each at position 0"))
+  EXPECT_TRUE(
+      Contains(out, "http://127.0.0.1:19193, http://127.0.0.1:19393 are each at position 0"))
       << out;
 }
 
@@ -245,7 +245,7 @@ TEST(ClusterCheckVerdict, NoReplicaIsNotWhole) { EXPECT_FALSE(EvaluateMesh({}).w
 // Command line.
 
 int RunCli(const std::vector<std::string>& args, std::string* out_text = nullptr,
-        std::string* err_text = nullptr) {
+           std::string* err_text = nullptr) {
   std::ostringstream out, err;
   int rc = RunClusterCheckCli(args, out, err);
   if (out_text) *out_text = out.str();

@@ -310,3 +310,21 @@ TEST(RouteMatch, RepositoryConfigExamples) {
 
 }  // namespace
 }  // namespace am::dispatch
+
+namespace am::dispatch {
+namespace {
+TEST(GroupFingerprint, EqualsFingerprintOfGroupLabels) {
+  auto cfg = config::LoadString(
+      "route:\n  receiver: r\n  group_by: [b, alertname]\n  routes:\n"
+      "    - matchers: ['x=\"1\"']\n      group_by: ['...']\nreceivers: [{name: r}]\n",
+      "t.yml", "");
+  for (const LabelSet& ls : {LabelSet{{"alertname", "A"}, {"b", "2"}, {"c", "3"}},
+                             LabelSet{{"alertname", "A"}}, LabelSet{{"zz", "1"}},
+                             LabelSet{{"alertname", "A"}, {"x", "1"}}}) {
+    for (const config::Route* r : MatchRoutes(*cfg->route, ls)) {
+      EXPECT_EQ(GroupFingerprint(*r, ls), GroupLabels(*r, ls).Fingerprint()) << ls.String();
+    }
+  }
+}
+}  // namespace
+}  // namespace am::dispatch

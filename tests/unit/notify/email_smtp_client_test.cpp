@@ -524,7 +524,7 @@ TEST_F(EmailNotifyTest, OneFlushOneMessage) {
   NotifyResult r = Notify(server, Conf());
   ASSERT_TRUE(r.ok) << r.error;
   ASSERT_EQ(server.messages().size(), 1u);
-  const std::string& m = server.messages()[0];
+  const std::string m = server.messages()[0];
   EXPECT_NE(m.find("Subject: [FIRING:1] A \r\n"), std::string::npos) << m;
   EXPECT_NE(m.find("\r\n\r\n..firing\r\n"), std::string::npos) << m;  // dot-stuffed text part
   EXPECT_EQ(server.connections(), 1);
