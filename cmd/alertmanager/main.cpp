@@ -99,7 +99,12 @@ int main(int argc, char** argv) {
   }
   if (!args.empty() && args[0] == "template") {
 #ifdef AM_HAVE_TEMPLATE
-    return am::tmpl::RunTemplateRenderCli(argc - 1, argv + 1);
+    if (args.size() < 2 || args[1] != "render") {
+      std::fprintf(stderr, "alertmanager: error: expected command 'template render', try --help\n");
+      return 1;
+    }
+    // argv[0] of the subcommand is "render"; its flags follow.
+    return am::tmpl::RunTemplateRenderCli(argc - 2, argv + 2);
 #else
     std::fprintf(stderr, "alertmanager: error: template rendering is not built in\n");
     return 1;

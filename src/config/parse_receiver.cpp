@@ -75,8 +75,14 @@ WebhookConfig ParseWebhook(Context& ctx, const YAML::Node& node, const std::stri
   if (ctx.error_count() != before) return w;
 
   const std::string& url = w.url.value;
-  // A templated URL (0.31+) is only known at send time.
-  if (!url.empty() && url != kSecretToken && url.find("{{") == std::string::npos) {
+  // Features of later releases that the notifier does not implement yet are refused here, never
+  // silently ignored at send time.
+  if (w.payload) {
+    r.Fail("payload", "webhook payload templates (0.32) are not supported by this Alertmanager yet");
+  }
+  if (url.find("{{") != std::string::npos) {
+    r.Fail("url", "templated webhook URLs (0.31) are not supported by this Alertmanager yet");
+  } else if (!url.empty() && url != kSecretToken) {
     if (auto err = CheckHttpUrl(url)) r.Fail("url", "invalid URL: " + *err);
   }
   if (url.empty() && w.url_file.empty()) r.FailBlock("one of url or url_file must be configured");
