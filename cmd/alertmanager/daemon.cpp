@@ -6,21 +6,21 @@
 
 #include <algorithm>
 #include <atomic>
-#include <optional>
 #include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <cstdlib>
 #include <filesystem>
+#include <optional>
 
 #include "alert/store.h"
 #include "alerts_collector.h"
-#include "cluster/peer.h"
-#include "cluster/state_channel.h"
 #include "api/api.h"
 #include "api/http_server.h"
 #include "api/process_collector.h"
 #include "api/silence_api.h"
+#include "cluster/peer.h"
+#include "cluster/state_channel.h"
 #include "core/duration.h"
 #include "core/log.h"
 #include "core/matcher.h"
@@ -256,8 +256,9 @@ int Daemon::Start() {
   prometheus::Registry& reg = *d.registry;
   prometheus::BuildGauge()
       .Name("alertmanager_build_info")
-      .Help("A metric with a constant '1' value labeled by version, revision, branch, goversion "
-            "from which alertmanager was built, and the goos and goarch for the build.")
+      .Help(
+          "A metric with a constant '1' value labeled by version, revision, branch, goversion "
+          "from which alertmanager was built, and the goos and goarch for the build.")
       .Register(reg)
       .Add({{"branch", kBranch},
             {"goarch", "amd64"},
@@ -310,8 +311,8 @@ int Daemon::Start() {
   try {
     d.nflog->Load(d.NflogPath());
   } catch (const std::exception& e) {
-    AM_LOG(kError, "", "error loading notification log", {{"file", d.NflogPath()},
-                                                          {"err", e.what()}});
+    AM_LOG(kError, "", "error loading notification log",
+           {{"file", d.NflogPath()}, {"err", e.what()}});
     return 1;
   }
 
@@ -363,8 +364,8 @@ int Daemon::Start() {
         // Beyond upstream (#3026): not ready until the gossip has settled.
         [peer] { return peer->Ready(); });
   }
-  d.dispatcher = std::make_unique<dispatch::Dispatcher>(d.core_io, cfg, d.store, d.pipeline, reg,
-                                                        dopts);
+  d.dispatcher =
+      std::make_unique<dispatch::Dispatcher>(d.core_io, cfg, d.store, d.pipeline, reg, dopts);
   d.backend->OnReload([&d](const std::shared_ptr<const config::Config>& c) { d.OnReload(c); });
 
   api::HttpServer::Options hopts;

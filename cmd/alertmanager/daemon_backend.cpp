@@ -144,9 +144,8 @@ std::string DaemonBackend::LoadConfig() {
   if (on_reload_) on_reload_(cfg);
   config_hash_->Set(Md5AsMetricValue(cfg->original));
   reload_success_->Set(1);
-  reload_success_ts_->Set(std::chrono::duration<double>(
-                              std::chrono::system_clock::now().time_since_epoch())
-                              .count());
+  reload_success_ts_->Set(
+      std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count());
   receivers_->Set(static_cast<double>(cfg->receivers.size()));
   integrations_->Set(static_cast<double>(integrations));
   AM_LOG(kInfo, "configuration", "Completed loading of configuration file",

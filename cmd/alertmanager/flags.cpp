@@ -37,14 +37,15 @@ long long Int(const std::string& flag, const std::string& v) {
     if (pos != v.size()) throw std::invalid_argument(v);
     return n;
   } catch (const std::exception&) {
-    throw FlagError("strconv.ParseInt: parsing \"" + v + "\": invalid syntax for flag '--" +
-                    flag + "'");
+    throw FlagError("strconv.ParseInt: parsing \"" + v + "\": invalid syntax for flag '--" + flag +
+                    "'");
   }
 }
 
 bool Bool(const std::string& flag, const std::string& v) {
   if (v == "1" || v == "t" || v == "T" || v == "true" || v == "TRUE" || v == "True") return true;
-  if (v == "0" || v == "f" || v == "F" || v == "false" || v == "FALSE" || v == "False") return false;
+  if (v == "0" || v == "f" || v == "F" || v == "false" || v == "FALSE" || v == "False")
+    return false;
   throw FlagError("strconv.ParseBool: parsing \"" + v + "\": invalid syntax for flag '--" + flag +
                   "'");
 }
@@ -52,8 +53,9 @@ bool Bool(const std::string& flag, const std::string& v) {
 const std::vector<FlagDef>& Defs() {
   using S = Support;
   static const std::vector<FlagDef> defs = {
-      {"config.file", Kind::kString, "\"alertmanager.yml\"", "Alertmanager configuration file name.",
-       S::kImplemented, [](Options& o, const std::string& v) { o.config_file = v; }},
+      {"config.file", Kind::kString, "\"alertmanager.yml\"",
+       "Alertmanager configuration file name.", S::kImplemented,
+       [](Options& o, const std::string& v) { o.config_file = v; }},
       {"storage.path", Kind::kString, "\"data/\"", "Base path for data storage.", S::kImplemented,
        [](Options& o, const std::string& v) { o.storage_path = v; }},
       {"data.retention", Kind::kDuration, "120h", "How long to keep data for.", S::kImplemented,
@@ -85,8 +87,8 @@ const std::vector<FlagDef>& Defs() {
          o.alerts_gc_interval = Dur("alerts.gc-interval", v);
        }},
       {"alerts.per-alertname-limit", Kind::kInt, "0",
-       "Maximum number of alerts per alertname. If negative or zero, no limit is set.",
-       S::kRefused, [](Options&, const std::string& v) { Int("alerts.per-alertname-limit", v); }},
+       "Maximum number of alerts per alertname. If negative or zero, no limit is set.", S::kRefused,
+       [](Options&, const std::string& v) { Int("alerts.per-alertname-limit", v); }},
       {"dispatch.maintenance-interval", Kind::kDuration, "30s",
        "Interval between maintenance of aggregation groups in the dispatcher.", S::kImplemented,
        [](Options& o, const std::string& v) {
@@ -131,9 +133,8 @@ const std::vector<FlagDef>& Defs() {
       {"cluster.listen-address", Kind::kString, "\"0.0.0.0:9094\"",
        "Listen address for cluster. Set to empty string to disable HA mode.", S::kImplemented,
        [](Options& o, const std::string& v) { o.cluster_listen_address = v; }},
-      {"cluster.advertise-address", Kind::kString, "",
-       "Explicit address to advertise in cluster.", S::kImplemented,
-       [](Options& o, const std::string& v) { o.cluster_advertise_address = v; }},
+      {"cluster.advertise-address", Kind::kString, "", "Explicit address to advertise in cluster.",
+       S::kImplemented, [](Options& o, const std::string& v) { o.cluster_advertise_address = v; }},
       {"cluster.peer-name", Kind::kString, "\"\"",
        "Peer name to use in the cluster; a random ULID when empty.", S::kImplemented,
        [](Options& o, const std::string& v) { o.cluster_peer_name = v; }},
@@ -144,8 +145,8 @@ const std::vector<FlagDef>& Defs() {
        [](Options& o, const std::string& v) {
          o.cluster_peer_timeout = Dur("cluster.peer-timeout", v);
        }},
-      {"cluster.peers-resolve-timeout", Kind::kDuration, "15s",
-       "Time to resolve peers.", S::kImplemented,
+      {"cluster.peers-resolve-timeout", Kind::kDuration, "15s", "Time to resolve peers.",
+       S::kImplemented,
        [](Options& o, const std::string& v) {
          o.cluster_peers_resolve_timeout = Dur("cluster.peers-resolve-timeout", v);
        }},
@@ -240,11 +241,16 @@ const FlagDef* Find(const std::string& name) {
 // changes nothing and is accepted.
 bool IsDefaultValue(const FlagDef& d, const std::string& v) {
   switch (d.kind) {
-    case Kind::kBool: return !Bool(d.name, v);
-    case Kind::kInt: return Int(d.name, v) == 0;
-    case Kind::kString: return v.empty();
-    case Kind::kFloat: return v == "0.9";
-    default: return false;
+    case Kind::kBool:
+      return !Bool(d.name, v);
+    case Kind::kInt:
+      return Int(d.name, v) == 0;
+    case Kind::kString:
+      return v.empty();
+    case Kind::kFloat:
+      return v == "0.9";
+    default:
+      return false;
   }
 }
 
@@ -326,7 +332,8 @@ Options ParseFlags(const std::vector<std::string>& args) {
     } else if (f == "alert-names-in-metrics" || f == "receiver-name-in-metrics" ||
                f == "group-key-in-metrics" || f == "auto-gomemlimit" || f == "event-recorder" ||
                f == "auto-gomaxprocs") {
-      throw FlagError("feature '" + f + "' of --enable-feature is not supported by this "
+      throw FlagError("feature '" + f +
+                      "' of --enable-feature is not supported by this "
                       "Alertmanager yet");
     } else {
       throw FlagError("Unknown option '" + f + "' for --enable-feature");
@@ -353,10 +360,15 @@ std::string HelpText(const std::string& program) {
     out += "\n";
   }
   out += "      --version                  Show application version.\n";
-  out += "\nCommands (besides running the daemon):\n"
-         "  " + program + " check-config FILE...\n"
-         "  " + program + " template render --template.glob=GLOB --template.text=TEXT "
-         "[--template.data=FILE] [--template.type=text|html]\n";
+  out +=
+      "\nCommands (besides running the daemon):\n"
+      "  " +
+      program +
+      " check-config FILE...\n"
+      "  " +
+      program +
+      " template render --template.glob=GLOB --template.text=TEXT "
+      "[--template.data=FILE] [--template.type=text|html]\n";
   return out;
 }
 

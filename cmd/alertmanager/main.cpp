@@ -4,8 +4,8 @@
 // other thread ever runs a signal handler.
 
 #include <csignal>
-#include <cstdlib>
 #include <cstdio>
+#include <cstdlib>
 #include <iostream>
 
 #include "api/cluster_check.h"
@@ -50,8 +50,9 @@ int RunDaemon(const Options& opts) {
       daemon.Reload();
       continue;
     }
-    AM_LOG(kInfo, "", sig == SIGINT ? "Received SIGINT, exiting gracefully..."
-                                    : "Received SIGTERM, exiting gracefully...");
+    AM_LOG(kInfo, "",
+           sig == SIGINT ? "Received SIGINT, exiting gracefully..."
+                         : "Received SIGTERM, exiting gracefully...");
     break;
   }
   daemon.Stop();

@@ -7,6 +7,7 @@
 #include <map>
 
 #include "api/json_writer.h"
+#include "api/responses.h"
 #include "core/alert_order.h"
 #include "core/error.h"
 #include "core/matcher.h"
@@ -15,58 +16,7 @@
 namespace am::api {
 namespace {
 
-constexpr const char* kJson = "application/json";
-
-// go-swagger answers handler errors with a JSON string body.
-void JsonStringError(Response& res, int status, std::string_view msg) {
-  res.status = status;
-  res.content_type = kJson;
-  res.body.clear();
-  JsonWriter::AppendString(&res.body, msg);
-  res.body.push_back('\n');
-}
-
-// go-swagger's framework errors: {"code":N,"message":"..."}.
-void JsonCodeError(Response& res, int status, int code, std::string_view msg) {
-  res.status = status;
-  res.content_type = kJson;
-  res.body = "{\"code\":" + std::to_string(code) + ",\"message\":";
-  JsonWriter::AppendString(&res.body, msg);
-  res.body += "}\n";
-}
-
-void V1Headers(Response& res) {
-  res.headers.emplace_back("Access-Control-Allow-Headers",
-                           "Accept, Authorization, Content-Type, Origin");
-  res.headers.emplace_back("Access-Control-Allow-Methods", "GET, POST, DELETE, OPTIONS");
-  res.headers.emplace_back("Access-Control-Allow-Origin", "*");
-  res.headers.emplace_back("Access-Control-Expose-Headers", "Date");
-  res.headers.emplace_back("Cache-Control", "no-cache, no-store, must-revalidate");
-}
-
-void V1Error(Response& res, int status, const char* type, std::string_view msg) {
-  V1Headers(res);
-  res.status = status;
-  res.content_type = kJson;
-  res.body = "{\"status\":\"error\",\"errorType\":\"";
-  res.body += type;
-  res.body += "\",\"error\":";
-  JsonWriter::AppendString(&res.body, msg);
-  res.body += "}";
-}
-
-void V1Success(Response& res, std::string_view data_json) {
-  V1Headers(res);
-  res.status = 200;
-  res.content_type = kJson;
-  if (data_json.empty()) {
-    res.body = "{\"status\":\"success\"}";
-  } else {
-    res.body = "{\"status\":\"success\",\"data\":";
-    res.body += data_json;
-    res.body += "}";
-  }
-}
+constexpr const char* kJson = kJsonContentType;
 
 bool IsJsonContentType(std::string_view ct) {
   if (ct.empty()) return true;  // go-swagger defaults a missing Content-Type to JSON
@@ -227,6 +177,7 @@ void Api::Register(HttpServer& s) {
 
 void Api::PostAlerts(const Request& req, Response& res, bool v2) {
   const char* version = v2 ? "v2" : "v1";
+  if (v2) V2Headers(res);
   if (v2 && !IsJsonContentType(req.Header("content-type"))) {
     JsonCodeError(res, 415, 415,
                   "unsupported media type " + GoQuote(req.Header("content-type")) +
@@ -268,6 +219,7 @@ void Api::PostAlerts(const Request& req, Response& res, bool v2) {
 }
 
 void Api::GetAlertsV2(const Request& req, Response& res) {
+  V2Headers(res);
   AlertQuery q;
   std::string err;
   if (!ParseAlertQuery(req, &q, &err)) {
@@ -300,6 +252,7 @@ void Api::GetAlertsV2(const Request& req, Response& res) {
 }
 
 void Api::GetAlertGroupsV2(const Request& req, Response& res) {
+  V2Headers(res);
   AlertQuery q;
   std::string err;
   if (!ParseAlertQuery(req, &q, &err)) {
@@ -366,6 +319,7 @@ void Api::GetAlertGroupsV2(const Request& req, Response& res) {
 }
 
 void Api::GetReceiversV2(const Request&, Response& res) {
+  V2Headers(res);
   std::string& out = res.body;
   out.push_back('[');
   bool first = true;
@@ -381,6 +335,7 @@ void Api::GetReceiversV2(const Request&, Response& res) {
 }
 
 void Api::GetStatusV2(const Request&, Response& res) {
+  V2Headers(res);
   ClusterStatusView c = backend_.Cluster();
   std::string& out = res.body;
   JsonWriter w(&out);

@@ -1,5 +1,7 @@
 #include "api/silence_api.h"
 
+#include "api/responses.h"
+
 #include <algorithm>
 #include <cctype>
 #include <map>
@@ -33,66 +35,7 @@ using silence::Store;
 using silence::StoreError;
 using Json = nlohmann::ordered_json;
 
-constexpr const char* kJson = "application/json";
-
-// ---------------------------------------------------------------------------------------------
-// Response helpers (go-swagger for v2, the hand-written envelope for v1).
-
-// rs/cors marks every /api/v2 response as varying by Origin.
-void V2Headers(Response& res) { res.headers.emplace_back("Vary", "Origin"); }
-
-// Handler errors: a JSON string body, newline-terminated by Go's JSON encoder.
-void JsonStringError(Response& res, int status, std::string_view msg) {
-  V2Headers(res);
-  res.status = status;
-  res.content_type = kJson;
-  res.body.clear();
-  JsonWriter::AppendString(&res.body, msg);
-  res.body.push_back('\n');
-}
-
-// go-swagger framework errors: {"code":N,"message":"..."} without a trailing newline.
-void JsonCodeError(Response& res, int status, int code, std::string_view msg) {
-  V2Headers(res);
-  res.status = status;
-  res.content_type = kJson;
-  res.body = "{\"code\":" + std::to_string(code) + ",\"message\":";
-  JsonWriter::AppendString(&res.body, msg);
-  res.body += "}";
-}
-
-void V1Headers(Response& res) {
-  res.headers.emplace_back("Access-Control-Allow-Headers",
-                           "Accept, Authorization, Content-Type, Origin");
-  res.headers.emplace_back("Access-Control-Allow-Methods", "GET, POST, DELETE, OPTIONS");
-  res.headers.emplace_back("Access-Control-Allow-Origin", "*");
-  res.headers.emplace_back("Access-Control-Expose-Headers", "Date");
-  res.headers.emplace_back("Cache-Control", "no-cache, no-store, must-revalidate");
-}
-
-void V1Error(Response& res, int status, const char* type, std::string_view msg) {
-  V1Headers(res);
-  res.status = status;
-  res.content_type = kJson;
-  res.body = "{\"status\":\"error\",\"errorType\":\"";
-  res.body += type;
-  res.body += "\",\"error\":";
-  JsonWriter::AppendString(&res.body, msg);
-  res.body += "}";
-}
-
-void V1Success(Response& res, std::string_view data_json) {
-  V1Headers(res);
-  res.status = 200;
-  res.content_type = kJson;
-  if (data_json.empty()) {
-    res.body = "{\"status\":\"success\"}";
-  } else {
-    res.body = "{\"status\":\"success\",\"data\":";
-    res.body += data_json;
-    res.body += "}";
-  }
-}
+constexpr const char* kJson = kJsonContentType;
 
 // ---------------------------------------------------------------------------------------------
 // Encoding silences.

@@ -78,7 +78,8 @@ WebhookConfig ParseWebhook(Context& ctx, const YAML::Node& node, const std::stri
   // Features of later releases that the notifier does not implement yet are refused here, never
   // silently ignored at send time.
   if (w.payload) {
-    r.Fail("payload", "webhook payload templates (0.32) are not supported by this Alertmanager yet");
+    r.Fail("payload",
+           "webhook payload templates (0.32) are not supported by this Alertmanager yet");
   }
   if (url.find("{{") != std::string::npos) {
     r.Fail("url", "templated webhook URLs (0.31) are not supported by this Alertmanager yet");

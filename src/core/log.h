@@ -52,9 +52,9 @@ std::string FormatLogfmt(std::string_view ts, std::string_view caller, Level lev
 }  // namespace am::log
 
 // AM_LOG(kInfo, "cluster", "msg", {{"k", v}, ...}); component "" is omitted.
-#define AM_LOG(level, component, msg, ...)                                               \
-  do {                                                                                   \
-    if (::am::log::Enabled(::am::log::Level::level))                                     \
-      ::am::log::Write(::am::log::Level::level, __FILE__, __LINE__, component, msg,      \
-                       ##__VA_ARGS__);                                                   \
+#define AM_LOG(level, component, msg, ...)                                          \
+  do {                                                                              \
+    if (::am::log::Enabled(::am::log::Level::level))                                \
+      ::am::log::Write(::am::log::Level::level, __FILE__, __LINE__, component, msg, \
+                       ##__VA_ARGS__);                                              \
   } while (0)

@@ -175,7 +175,10 @@ class SmtpServer:
 
         class _Controller(Controller):
             def factory(self):
-                return _SMTP(self.handler, **self.SMTP_kwargs)
+                # unittest's runner re-enables warnings; AUTH without TLS is what tests want.
+                with warnings.catch_warnings():
+                    warnings.simplefilter("ignore")
+                    return _SMTP(self.handler, **self.SMTP_kwargs)
 
         ssl_context = self.ca.server_context() if self.implicit_tls else None
         if not self.port:  # aiosmtpd's start-up check needs the real port

@@ -84,10 +84,10 @@ class ApiTest(unittest.TestCase):
         cases = [
             ('[{"labels":{}}]', 400, '"at least one label pair required"\n'),
             ('[{"annotations":{"a":"b"}}]', 422,
-             '{"code":602,"message":"0.labels in body is required"}\n'),
+             '{"code":602,"message":"0.labels in body is required"}'),
             ('[{"labels":{"a":"b"},"generatorURL":"not a url"}]', 422,
-             '{"code":601,"message":"0.generatorURL in body must be of type uri: \\"not a url\\""}\n'),
-            ('', 422, '{"code":602,"message":"alerts in body is required"}\n'),
+             '{"code":601,"message":"0.generatorURL in body must be of type uri: \\"not a url\\""}'),
+            ('', 422, '{"code":602,"message":"alerts in body is required"}'),
             ('[{"labels":{"0bad":"x"}}]', 400, '"invalid label set: invalid name \\"0bad\\""\n'),
             ('[{"labels":{"a":"b"},"annotations":{"0x":"1"}}]', 400,
              '"invalid annotations: invalid name \\"0x\\""\n'),
@@ -100,6 +100,7 @@ class ApiTest(unittest.TestCase):
                 self.assertEqual(r.status, status, r.text)
                 self.assertEqual(r.text, want)
                 self.assertEqual(r.headers.get("Content-Type"), "application/json")
+                self.assertEqual(r.headers.get("Vary"), "Origin")
         for body in ['[{"labels":{"a":"b"}', '{"labels":{"a":"b"}}', '[{"labels":{"a":5}}]',
                      '[{"labels":{"a":"b"},"startsAt":"yesterday"}]']:
             with self.subTest(body=body):

@@ -86,8 +86,8 @@ TEST(AlertStore, ConcurrentPutsAndReadsKeepEveryAlert) {
     writers.emplace_back([&, t] {
       for (int i = 0; i < 500; ++i) {
         Time now = Now();
-        s.Put({Make("T" + std::to_string(t) + "-" + std::to_string(i), now, now + minutes(5),
-                    now)});
+        s.Put(
+            {Make("T" + std::to_string(t) + "-" + std::to_string(i), now, now + minutes(5), now)});
       }
     });
   }

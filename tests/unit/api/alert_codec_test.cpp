@@ -66,10 +66,10 @@ TEST(AlertCodec, ValidationErrorsKeepValidAlerts) {
   ASSERT_EQ(d.status, DecodedAlerts::Status::kOk);
   ASSERT_EQ(d.valid.size(), 1u);
   EXPECT_EQ(d.valid[0].labels.Get("ok"), "1");
-  EXPECT_EQ(d.errors, (std::vector<std::string>{
-                          "at least one label pair required", "invalid label set: invalid name \"0x\"",
-                          "invalid annotations: invalid name \"1y\"",
-                          "start time must be before end time"}));
+  EXPECT_EQ(d.errors,
+            (std::vector<std::string>{
+                "at least one label pair required", "invalid label set: invalid name \"0x\"",
+                "invalid annotations: invalid name \"1y\"", "start time must be before end time"}));
 }
 
 TEST(AlertCodec, Utf8NamesOnlyWhenAllowed) {
@@ -125,8 +125,8 @@ TEST(JsonWriter, EscapesLikeGo) {
 }
 
 TEST(SwagBool, AcceptsSwaggerTruthyWords) {
-  for (const char* t : {"true", "1", "yes", "ok", "y", "on", "selected", "checked", "t", "enabled",
-                        "TRUE"}) {
+  for (const char* t :
+       {"true", "1", "yes", "ok", "y", "on", "selected", "checked", "t", "enabled", "TRUE"}) {
     EXPECT_TRUE(SwagBool(t)) << t;
   }
   for (const char* f : {"false", "0", "maybe", ""}) EXPECT_FALSE(SwagBool(f)) << f;
