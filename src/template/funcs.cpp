@@ -5,6 +5,7 @@
 #include <mutex>
 #include <unordered_map>
 
+#include "core/strings.h"
 #include "template/exec.h"
 #include "template/gofmt.h"
 #include "template/json.h"
@@ -495,28 +496,6 @@ std::string Title(const std::string& s) {
     seen_letter = false;
   }
   return out;
-}
-
-bool IsGoSpace(char32_t r) {
-  switch (r) {
-    case '\t':
-    case '\n':
-    case '\v':
-    case '\f':
-    case '\r':
-    case ' ':
-    case 0x85:
-    case 0xA0:
-    case 0x1680:
-    case 0x2028:
-    case 0x2029:
-    case 0x202F:
-    case 0x205F:
-    case 0x3000:
-      return true;
-    default:
-      return r >= 0x2000 && r <= 0x200A;
-  }
 }
 
 std::string TrimSpace(const std::string& s) {
