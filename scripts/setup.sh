@@ -9,8 +9,7 @@ BUILD_PKGS="cmake g++ libboost-dev libyaml-cpp-dev nlohmann-json3-dev libspdlog-
   libssl-dev libcurl4-openssl-dev libgtest-dev libgmock-dev libbenchmark-dev libsimdjson-dev tzdata ccache
   ninja-build clang libclang-rt-14-dev pkg-config"
 TEST_PKGS="prometheus-alertmanager prometheus python3-aiosmtpd wrk iproute2 openssl curl procps
-  golang-go golang-github-prometheus-alertmanager-dev clang-format systemd python3-yaml strace
-  linux-perf"
+  golang-go golang-github-prometheus-alertmanager-dev clang-format systemd python3-yaml strace"
 missing=""
 for p in $BUILD_PKGS $TEST_PKGS; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing="$missing $p"
