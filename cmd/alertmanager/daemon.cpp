@@ -29,11 +29,13 @@
 #include "dispatch/inhibitor.h"
 #include "nflog/nflog.h"
 #include "notify/dispatch_muter.h"
+#include "notify/email.h"
 #include "notify/http_client.h"
 #include "notify/metrics.h"
 #include "notify/muter.h"
 #include "notify/pipeline.h"
 #include "silence/store.h"
+#include "template/template.h"
 #include "version.h"
 
 namespace am::cmd {
@@ -181,6 +183,10 @@ struct Daemon::Impl {
   std::unique_ptr<dispatch::Inhibitor> inhibitor;
   std::unique_ptr<notify::FingerprintMuter> inhibit_muter;
   std::unique_ptr<notify::Metrics> notify_metrics;
+  // Templates of the config being loaded, built by the backend's validator (so a bad template
+  // fails the load) and used by the pipeline built right after it. Guarded by the backend's
+  // reload lock (validator and OnReload run under it).
+  std::shared_ptr<const tmpl::Template> templates;
   std::shared_ptr<notify::HttpClient> http_client;
   PipelineHandle pipeline;
   std::unique_ptr<dispatch::Dispatcher> dispatcher;
@@ -208,6 +214,11 @@ struct Daemon::Impl {
     po.http = http_client;
     po.external_url = external_url;
     po.version = kVersion;
+    notify::EmailOptions eo;
+    eo.executor = core_io.get_executor();
+    eo.templates = templates;
+    eo.external_url = external_url;
+    po.make_email = notify::MakeEmailFactory(std::move(eo));
     return notify::Pipeline::Build(std::move(cfg), std::move(po));
   }
 
@@ -334,6 +345,14 @@ int Daemon::Start() {
   d.silence_muter.store = d.silences.get();
 
   d.backend = std::make_unique<DaemonBackend>(opts.config_file, d.store, reg);
+  d.backend->SetValidator([&d](const std::shared_ptr<const config::Config>& c) {
+    try {
+      d.templates = tmpl::Template::FromGlobs(c->templates);
+      return std::string();
+    } catch (const std::exception& e) {
+      return std::string("failed to parse templates: ") + e.what();
+    }
+  });
   d.backend->SetSilences(d.silences.get());
   if (!d.backend->LoadConfig().empty()) return 1;
   auto cfg = d.backend->config();

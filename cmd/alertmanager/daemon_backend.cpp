@@ -113,6 +113,14 @@ std::string DaemonBackend::LoadConfig() {
     reload_success_->Set(0);
     return e.what();
   }
+  if (validator_) {
+    if (std::string err = validator_(cfg); !err.empty()) {
+      AM_LOG(kError, "configuration", "Loading configuration file failed",
+             {{"file", config_file_}, {"err", err}});
+      reload_success_->Set(0);
+      return err;
+    }
+  }
   for (const auto& w : cfg->warnings) {
     AM_LOG(kWarn, "configuration", w, {{"file", config_file_}});
   }

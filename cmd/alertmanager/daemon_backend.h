@@ -28,6 +28,11 @@ class DaemonBackend final : public api::Backend {
   // returns the error (the current config, if any, stays).
   std::string LoadConfig();
   std::shared_ptr<const config::Config> config() const;
+  // Extra validation of a parsed config before it is swapped in (e.g. loading its templates);
+  // returns "" or the error that fails the (re)load. Set once before the first LoadConfig.
+  void SetValidator(std::function<std::string(const std::shared_ptr<const config::Config>&)> f) {
+    validator_ = std::move(f);
+  }
   // Called after every successful (re)load with the new config, under the reload lock.
   void OnReload(std::function<void(const std::shared_ptr<const config::Config>&)> f) {
     on_reload_ = std::move(f);
@@ -70,6 +75,7 @@ class DaemonBackend final : public api::Backend {
   std::string config_yaml_;                       // guarded by mu_
   std::string config_json_;                       // guarded by mu_
   std::function<void(const std::shared_ptr<const config::Config>&)> on_reload_;
+  std::function<std::string(const std::shared_ptr<const config::Config>&)> validator_;
 
   prometheus::Gauge* config_hash_;
   prometheus::Gauge* reload_success_;

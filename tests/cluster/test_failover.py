@@ -2,7 +2,8 @@
 after the alert is posted (exactly 1 notification, from position 1, about group_wait + peer_timeout
 = 3 s after the post; the dead node leaves every survivor's peer list within 15 s); a node paused
 with SIGSTOP for 3 s rejoins every peer list within 5 s of SIGCONT with no notification lost or
-repeated; a node restarted on the same --storage.path rejoins and does not notify again."""
+repeated; a node restarted on the same --storage.path rejoins and does not notify again, nor do
+all three restarted together (the log then comes from storage alone)."""
 import collections
 import signal
 import time
@@ -41,6 +42,9 @@ class FailoverTest(unittest.TestCase):
         self.assertEqual(notified_names(self.sink), ["KillPos0"], self.c.logs())
         self.assertTrue(2.5 <= after <= 4.5, f"notification {after}s after the post\n"
                         + self.c.logs())
+        sent = [d.metric("alertmanager_notifications_total", {"integration": "webhook"})
+                for d in (p1, p2)]
+        self.assertEqual(sent, [1.0, 0.0], "position 1 sends, position 2 does not")
         survivors = [p1, p2]
         wait_for(lambda: all(dead_name not in peer_names(d) for d in survivors),
                  timeout=15 - (time.monotonic() - t_kill), interval=0.1,
@@ -106,6 +110,25 @@ class FailoverTest(unittest.TestCase):
               f"(peer name {'kept' if old_name == new_name else 'new'}); notifications "
               f"{self.sink.count()} in {elapsed(t0)}s (re-posted {elapsed(t1)}s ago)", flush=True)
         self.assertEqual(notified_names(self.sink), ["Restart"], self.c.logs())
+
+    def test_restart_all_three_same_storage_does_not_notify_again(self):
+        # With every node restarted no peer holds the log in memory: only --storage.path can.
+        t0 = time.monotonic()
+        post_all(self.c.nodes, alert("RestartAll"))
+        self.assertEqual(self.sink.wait_count(1, timeout=SETTLE_WAIT), 1)
+        time.sleep(max(0.0, SETTLE_WAIT - (time.monotonic() - t0)))
+        for d in self.c.nodes:
+            d.stop()
+        for d in self.c.nodes:
+            d.start(wait=False)
+        for d in self.c.nodes:
+            wait_for(d._up, timeout=15, what=f"daemon on {d.url}")
+        wait_for(lambda: is_formed(self.c.nodes, 3), timeout=20, interval=0.1,
+                 what=f"restarted cluster formed\n{self.c.logs()}")
+        post_all(self.c.nodes, alert("RestartAll"))
+        time.sleep(SETTLE_WAIT)
+        print(f"\nall 3 restarted on same storage: notifications {self.sink.count()}", flush=True)
+        self.assertEqual(notified_names(self.sink), ["RestartAll"], self.c.logs())
 
 
 if __name__ == "__main__":

@@ -11,7 +11,6 @@ Importable (SmtpServer, TestCA) or runnable for manual checks:
 Needs python3-aiosmtpd: run with Debian's /usr/bin/python3.
 """
 import argparse
-import base64
 import email
 import email.policy
 import hashlib
@@ -219,13 +218,6 @@ class SmtpServer:
 
     def count(self):
         return sum(1 for n in os.listdir(self.dir) if n.endswith(".eml"))
-
-
-def cram_md5_response(user, secret, challenge_b64):
-    """What a CRAM-MD5 client answers (for manual checks)."""
-    challenge = base64.b64decode(challenge_b64)
-    digest = hmac.new(secret.encode(), challenge, hashlib.md5).hexdigest()
-    return base64.b64encode(f"{user} {digest}".encode()).decode()
 
 
 def main():
