@@ -368,7 +368,9 @@ std::string HelpText(const std::string& program) {
       "  " +
       program +
       " template render --template.glob=GLOB --template.text=TEXT "
-      "[--template.data=FILE] [--template.type=text|html]\n";
+      "[--template.data=FILE] [--template.type=text|html]\n"
+      "  " +
+      program + " cluster check --url=URL [--url=URL ...]\n";
   return out;
 }
 
