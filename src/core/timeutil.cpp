@@ -42,8 +42,7 @@ void PutDigits(char* at, unsigned v, int width) {
 std::string DateTime(const Parts& p) {
   if (p.y < 0 || p.y > 9999) {
     char buf[40];
-    std::snprintf(buf, sizeof buf, "%04d-%02u-%02uT%02u:%02u:%02u", p.y, p.mo, p.d, p.h, p.mi,
-                  p.s);
+    std::snprintf(buf, sizeof buf, "%04d-%02u-%02uT%02u:%02u:%02u", p.y, p.mo, p.d, p.h, p.mi, p.s);
     return buf;
   }
   std::string out = "0000-00-00T00:00:00";

@@ -472,8 +472,8 @@ class Dispatcher::Impl : public std::enable_shared_from_this<Impl> {
 
   std::mutex inbox_mu_;
   std::unordered_map<uint64_t, AlertPtr> inbox_;  // guarded by inbox_mu_; latest per fingerprint
-  bool accepting_ = false;       // guarded by inbox_mu_
-  bool drain_posted_ = false;    // guarded by inbox_mu_
+  bool accepting_ = false;                        // guarded by inbox_mu_
+  bool drain_posted_ = false;                     // guarded by inbox_mu_
 
   // Written on the strand under a unique lock; read anywhere under a shared lock.
   mutable std::shared_mutex table_mu_;

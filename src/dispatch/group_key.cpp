@@ -1,6 +1,5 @@
 #include "dispatch/group_key.h"
 
-
 namespace am::dispatch {
 
 std::string GroupKey(const config::Route& route, const LabelSet& group_labels) {

@@ -368,9 +368,10 @@ receivers:
     Load(kPayload);
     FAIL() << "payload accepted";
   } catch (const ConfigError& e) {
-    EXPECT_NE(std::string(e.what()).find("am.yml:8: receivers[0].webhook_configs[0].payload: webhook "
-                                         "payload templates (0.32) are not supported"),
-              std::string::npos)
+    EXPECT_NE(
+        std::string(e.what()).find("am.yml:8: receivers[0].webhook_configs[0].payload: webhook "
+                                   "payload templates (0.32) are not supported"),
+        std::string::npos)
         << e.what();
   }
   const char* kTemplatedUrl = R"(

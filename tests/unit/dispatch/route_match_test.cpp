@@ -318,9 +318,9 @@ TEST(GroupFingerprint, EqualsFingerprintOfGroupLabels) {
       "route:\n  receiver: r\n  group_by: [b, alertname]\n  routes:\n"
       "    - matchers: ['x=\"1\"']\n      group_by: ['...']\nreceivers: [{name: r}]\n",
       "t.yml", "");
-  for (const LabelSet& ls : {LabelSet{{"alertname", "A"}, {"b", "2"}, {"c", "3"}},
-                             LabelSet{{"alertname", "A"}}, LabelSet{{"zz", "1"}},
-                             LabelSet{{"alertname", "A"}, {"x", "1"}}}) {
+  for (const LabelSet& ls :
+       {LabelSet{{"alertname", "A"}, {"b", "2"}, {"c", "3"}}, LabelSet{{"alertname", "A"}},
+        LabelSet{{"zz", "1"}}, LabelSet{{"alertname", "A"}, {"x", "1"}}}) {
     for (const config::Route* r : MatchRoutes(*cfg->route, ls)) {
       EXPECT_EQ(GroupFingerprint(*r, ls), GroupLabels(*r, ls).Fingerprint()) << ls.String();
     }
