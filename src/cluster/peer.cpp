@@ -150,7 +150,11 @@ class Peer::Core : public memberlist::Delegate, public std::enable_shared_from_t
     std::string name;
   };
 
-  void ResolvePeers(std::function<void(std::vector<std::string>)> done);
+  // `resolved`: "ip:port" strings; `unresolved`: "Failed to resolve <peer>: <err>" per name
+  // that did not resolve (memberlist's wording, since upstream hands such names to Join).
+  using ResolvedFn =
+      std::function<void(std::vector<std::string> resolved, std::vector<std::string> unresolved)>;
+  void ResolvePeers(ResolvedFn done);
   void JoinAll(const std::vector<std::string>& addrs,
                std::function<void(int ok, std::vector<std::string> errs)> done);
   void SetInitialFailed(const std::vector<std::string>& addrs);
@@ -361,7 +365,8 @@ void Peer::Core::Start() {
       }
     });
 
-    self->ResolvePeers([self](std::vector<std::string> resolved) {
+    self->ResolvePeers([self](std::vector<std::string> resolved,
+                              std::vector<std::string> unresolved) {
       if (self->stopped_) return;
       std::string joined;
       for (const auto& r : resolved) joined += (joined.empty() ? "" : ",") + r;
@@ -375,14 +380,21 @@ void Peer::Core::Start() {
         targets.push_back(r);
       }
       self->settle_.SetResolving(0);
-      self->JoinAll(targets, [self, n = targets.size()](int ok, std::vector<std::string> errs) {
+      self->JoinAll(targets, [self, n = targets.size() + unresolved.size(), unresolved](
+                                 int ok, std::vector<std::string> errs) {
+        // Upstream passes a name that did not resolve on to memberlist's Join, so its failure
+        // is part of the same error list, first, as Join tries the names in order.
+        errs.insert(errs.begin(), unresolved.begin(), unresolved.end());
         if (ok == 0 && n > 0) {
-          AM_LOG(kWarn, "cluster", "failed to join cluster", {{"err", JoinErrors(errs)}});
+          std::string err = JoinErrors(errs);
+          AM_LOG(kWarn, "cluster", "failed to join cluster", {{"err", err}});
           if (self->opts_.reconnect_interval.count() != 0) {
             AM_LOG(kInfo, "cluster",
                    "will retry joining cluster every " +
                        FormatGoDuration(self->opts_.reconnect_interval));
           }
+          // main.go's line for the same error, without a component.
+          AM_LOG(kWarn, "", "unable to join gossip mesh", {{"err", err}});
         } else {
           AM_LOG(kDebug, "cluster", "joined cluster", {{"peers", ok}});
         }
@@ -403,11 +415,12 @@ void Peer::Core::Start() {
 // Resolves every --cluster.peer to "ip:port" strings. A name that fails to resolve or has no
 // addresses yet contributes nothing (it counts as a failed peer for settling; the refresh
 // keeps trying it).
-void Peer::Core::ResolvePeers(std::function<void(std::vector<std::string>)> done) {
+void Peer::Core::ResolvePeers(ResolvedFn done) {
   struct Acc {
     std::vector<std::vector<std::string>> per_peer;
+    std::vector<std::string> unresolved;
     size_t pending = 0;
-    std::function<void(std::vector<std::string>)> done;
+    ResolvedFn done;
   };
   auto acc = std::make_shared<Acc>();
   acc->per_peer.resize(opts_.peers.size());
@@ -421,7 +434,7 @@ void Peer::Core::ResolvePeers(std::function<void(std::vector<std::string>)> done
         if (std::find(all.begin(), all.end(), a) == all.end()) all.push_back(std::move(a));
       }
     }
-    acc->done(std::move(all));
+    acc->done(std::move(all), std::move(acc->unresolved));
   };
   for (size_t i = 0; i < opts_.peers.size(); ++i) {
     std::string host, port;
@@ -434,23 +447,22 @@ void Peer::Core::ResolvePeers(std::function<void(std::vector<std::string>)> done
       finish_one();
       continue;
     }
-    resolver_->Resolve(host, [self = shared_from_this(), acc, i, port, finish_one,
-                              peer = opts_.peers[i]](std::vector<asio::ip::address> ips,
-                                                     std::string err) {
-      asio::post(self->ml_->strand(), [self, acc, i, port, finish_one, peer, ips = std::move(ips),
-                                       err] {
-        if (!err.empty()) {
-          AM_LOG(kDebug, "cluster", "peer name did not resolve", {{"peer", peer}, {"err", err}});
-        }
-        for (const auto& a : ips) {
-          uint16_t p = static_cast<uint16_t>(std::atoi(port.c_str()));
-          std::string addr = memberlist::JoinHostPort(a, p);
-          if (addr == self->self_address_) continue;
-          acc->per_peer[i].push_back(addr);
-        }
-        finish_one();
-      });
-    });
+    resolver_->Resolve(
+        host, [self = shared_from_this(), acc, i, port, finish_one, peer = opts_.peers[i]](
+                  std::vector<asio::ip::address> ips, std::string err) {
+          asio::post(self->ml_->strand(),
+                     [self, acc, i, port, finish_one, peer, ips = std::move(ips), err] {
+                       if (!err.empty())
+                         acc->unresolved.push_back("Failed to resolve " + peer + ": " + err);
+                       for (const auto& a : ips) {
+                         uint16_t p = static_cast<uint16_t>(std::atoi(port.c_str()));
+                         std::string addr = memberlist::JoinHostPort(a, p);
+                         if (addr == self->self_address_) continue;
+                         acc->per_peer[i].push_back(addr);
+                       }
+                       finish_one();
+                     });
+        });
   }
   finish_one();
 }
@@ -551,8 +563,18 @@ void Peer::Core::RemoveFailedPeers() {
 }
 
 void Peer::Core::Refresh() {
-  ResolvePeers([self = shared_from_this()](std::vector<std::string> resolved) {
+  ResolvePeers([self = shared_from_this()](std::vector<std::string> resolved,
+                                           std::vector<std::string> unresolved) {
     if (self->stopped_) return;
+    // Upstream re-joins each configured name that is not a member; one that does not resolve
+    // fails that Join and is reported like any other failed refresh.
+    for (const auto& u : unresolved) {
+      self->metrics_->refresh_join_failed->Increment();
+      std::string peer = u.substr(std::string_view("Failed to resolve ").size());
+      peer = peer.substr(0, peer.find(": "));
+      AM_LOG(kWarn, "cluster", "refresh",
+             {{"result", "failure"}, {"addr", peer}, {"err", JoinErrors({u})}});
+    }
     auto members = self->ml_->Members();
     for (const auto& a : resolved) {
       bool found = std::any_of(members.begin(), members.end(),

@@ -37,24 +37,28 @@ class SystemResolver : public Resolver {
           op->done({}, "lookup " + host + ": i/o timeout");
         });
       }
-      op->resolver.async_resolve(host, "",
-                                 [op, host](const boost::system::error_code& ec,
-                                            asio::ip::tcp::resolver::results_type results) {
-                                   if (op->finished) return;
-                                   op->finished = true;
-                                   op->timer.cancel();
-                                   if (ec) {
-                                     op->done({}, "lookup " + host + ": " + ec.message());
-                                     return;
-                                   }
-                                   std::vector<asio::ip::address> ips;
-                                   for (const auto& r : results) {
-                                     auto a = r.endpoint().address();
-                                     if (std::find(ips.begin(), ips.end(), a) == ips.end())
-                                       ips.push_back(a);
-                                   }
-                                   op->done(std::move(ips), "");
-                                 });
+      op->resolver.async_resolve(
+          host, "",
+          [op, host](const boost::system::error_code& ec,
+                     asio::ip::tcp::resolver::results_type results) {
+            if (op->finished) return;
+            op->finished = true;
+            op->timer.cancel();
+            if (ec) {
+              // Go's resolver words the common case this way;
+              // operators grep for it.
+              op->done({}, "lookup " + host + ": " +
+                               (ec == asio::error::host_not_found ? std::string("no such host")
+                                                                  : ec.message()));
+              return;
+            }
+            std::vector<asio::ip::address> ips;
+            for (const auto& r : results) {
+              auto a = r.endpoint().address();
+              if (std::find(ips.begin(), ips.end(), a) == ips.end()) ips.push_back(a);
+            }
+            op->done(std::move(ips), "");
+          });
     });
   }
 

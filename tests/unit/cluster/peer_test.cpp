@@ -285,23 +285,31 @@ TEST_F(PeerTest, BroadcastsAndFullStateReplicate) {
 }
 
 TEST_F(PeerTest, UnresolvableNameJoinsOnceDnsAnswers) {
-  // --cluster.peer=peer-a.example:<port> that resolves only after 2 s (upstream's 20 s scaled
-  // by 1/10, with the 15 s refresh scaled to 1.5 s): the node settles alone, then the refresh
+  // A StatefulSet whose DNS is not ready at start: --cluster.peer=peer-a.example:<port> resolves
+  // only after 20 s. The node settles alone at once (the unresolvable name counts as failed),
+  // the refresh at 15 s (upstream's interval, not scaled) fails and says so, the one at 30 s
   // finds the address and joins it.
   Peer* a = Make(Fast());
   auto resolver =
-      std::make_shared<LateResolver>("peer-a.example", asio::ip::make_address("127.0.0.1"), 2000ms);
+      std::make_shared<LateResolver>("peer-a.example", asio::ip::make_address("127.0.0.1"), 20s);
   PeerOptions ob = Fast();
   ob.peers = {"peer-a.example:" + std::to_string(a->BoundPort())};
   ob.resolver = resolver;
-  ob.refresh_interval = 1500ms;
+  ob.refresh_interval = 15s;
   auto start = std::chrono::steady_clock::now();
   Peer* b = Make(ob);
-  EXPECT_TRUE(WaitFor([&] { return b->Ready(); }, 1000ms));  // unresolvable counts as failed
+  EXPECT_TRUE(WaitFor([&] { return b->Ready(); }, 1000ms));
   EXPECT_EQ(b->ClusterSize(), 1);
-  EXPECT_TRUE(WaitFor([&] { return a->ClusterSize() == 2 && b->ClusterSize() == 2; }, 6000ms));
-  EXPECT_GE(std::chrono::steady_clock::now() - start, 2000ms);
-  EXPECT_GE(resolver->calls.load(), 2);
+  EXPECT_TRUE(WaitFor(
+      [&] {
+        return Metrics(1).find("alertmanager_cluster_refresh_join_failed_total 1") !=
+               std::string::npos;
+      },
+      17s));
+  EXPECT_EQ(b->ClusterSize(), 1);
+  EXPECT_TRUE(WaitFor([&] { return a->ClusterSize() == 2 && b->ClusterSize() == 2; }, 20s));
+  EXPECT_GE(std::chrono::steady_clock::now() - start, 20s);
+  EXPECT_GE(resolver->calls.load(), 3);
   EXPECT_TRUE(WaitFor([&] {
     return Metrics(1).find("alertmanager_cluster_refresh_join_total 1") != std::string::npos;
   }));
