@@ -2,6 +2,14 @@
 // about the group's alerts now (upstream DedupStage; the decision itself is nflog::NeedsUpdate).
 // Records the firing and resolved alert hashes in the ExecContext for RetryStage and
 // SetNotifiesStage. Immutable; thread-safe (nflog::Log is).
+//
+// BEYOND UPSTREAM: when the wait stage left the tick's alerts in ExecContext::tick_alerts (a
+// replica past position 0), a notification needs both the tick's state and the current state to
+// be unknown to the log. The tick's state already logged means an earlier replica sent it and
+// any change since belongs to the next tick (upstream's rule: no duplicate when the group changed
+// during the wait). The current state already logged means the receiver knows it (no stale
+// "firing" after another replica's "resolved"). Neither case loses a change: the next tick sees
+// it. What is sent is the current state.
 #pragma once
 
 #include "nflog/entry.h"

@@ -41,6 +41,10 @@ struct ExecContext {
   std::optional<std::vector<uint64_t>> resolved;
   nflog::NotifyReason reason = nflog::NotifyReason::kUnknown;
 
+  // Set by WaitStage when it replaced the tick's alerts with a fresh snapshot: the alerts as they
+  // were at the flush tick, for DedupStage's two-state rule.
+  std::optional<Alerts> tick_alerts;
+
   // The flush deadline; kZeroTime means none.
   Time deadline() const { return flush ? flush->deadline : kZeroTime; }
   bool HasDeadline() const { return !IsZero(deadline()); }

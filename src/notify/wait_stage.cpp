@@ -28,6 +28,7 @@ void WaitStage::Exec(std::shared_ptr<ExecContext> ctx, Alerts alerts, StageDone 
         }
         if (ctx->flush->snapshot) {
           const Time now = ctx->now();
+          ctx->tick_alerts = std::move(alerts);
           alerts = ctx->flush->snapshot(now);
           for (const auto& f : self->refilters_) {
             alerts = f->Filter(std::move(alerts), now, /*count=*/false);

@@ -2,12 +2,13 @@
 // position p waits p × --cluster.peer-timeout before its dedup check, so that position 0's
 // notification-log entry usually reaches it first and it stays quiet.
 //
-// BEYOND UPSTREAM (documented in docs): after a non-zero wait, the stage replaces the flush's
-// alerts with a fresh snapshot of the group (FlushContext::snapshot), re-filtered through the
-// inhibit and silence stages, so the dedup check and the notification reflect the group as it is
-// now. Upstream sends the alerts as they were at the tick, so with position × peer_timeout >
-// group_interval a stale "firing" can follow the "resolved" another replica already sent. At
-// position 0 (no wait) the alerts are the tick's, exactly as upstream.
+// BEYOND UPSTREAM (documented in docs/ha.md): after a non-zero wait, the stage replaces the
+// flush's alerts with a fresh snapshot of the group (FlushContext::snapshot), re-filtered through
+// the inhibit and silence stages, and keeps the tick's alerts in ExecContext::tick_alerts.
+// DedupStage then notifies only when BOTH states are unknown to the log (see dedup_stage.h).
+// Upstream dedups and sends the tick's alerts only; with our immediate gossip of log entries a
+// later replica then often sees position 0's "resolved" entry before its own check and sends
+// the stale "firing" again. At position 0 (no wait) the alerts are the tick's, as upstream.
 //
 // Immutable; thread-safe.
 #pragma once

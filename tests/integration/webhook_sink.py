@@ -78,16 +78,18 @@ class Sink:
     """Records every request. `statuses`: a list of status codes answered in turn (the last one
     repeats), or a function(request_index, Received) -> status; None means never answer.
     `tls`: an ssl.SSLContext for HTTPS. `forward`: act as an HTTP proxy that forwards
-    absolute-form requests to their target and returns its answer."""
+    absolute-form requests to their target and returns its answer. `bind`: the host address to
+    listen on (127.0.0.1 unless a test has its own network, e.g. a namespace's veth)."""
 
-    def __init__(self, statuses=(200,), tls=None, forward=False):
+    def __init__(self, statuses=(200,), tls=None, forward=False, bind="127.0.0.1"):
         self.statuses = statuses
+        self.bind = bind
         self.forward = forward
         self.requests = []
         self._lock = threading.Lock()
         self._cond = threading.Condition(self._lock)
         self._closed = threading.Event()
-        self.server = _Server(("127.0.0.1", 0), _Handler)
+        self.server = _Server((bind, 0), _Handler)
         self.server.sink = self
         if tls is not None:
             self.server.socket = tls.wrap_socket(self.server.socket, server_side=True)
@@ -96,8 +98,8 @@ class Sink:
         self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
         self.thread.start()
 
-    def url(self, path="/hook", host="127.0.0.1"):
-        return f"{self.scheme}://{host}:{self.port}{path}"
+    def url(self, path="/hook", host=None):
+        return f"{self.scheme}://{host or self.bind}:{self.port}{path}"
 
     def _record(self, rec):
         with self._cond:
