@@ -21,6 +21,7 @@
 #include "api/silence_api.h"
 #include "cluster/peer.h"
 #include "cluster/state_channel.h"
+#include "cluster/tls_config.h"
 #include "core/duration.h"
 #include "core/log.h"
 #include "core/matcher.h"
@@ -304,6 +305,16 @@ int Daemon::Start() {
     po.tls_config = opts.cluster_tls_config;
     po.allow_insecure_public_advertise = opts.cluster_allow_insecure_public_advertise;
     po.label = opts.cluster_label;
+    if (!po.tls_config.empty()) {
+      // Checked first so that a bad file gets upstream's own line.
+      try {
+        cluster::LoadTlsTransportConfig(po.tls_config);
+      } catch (const std::exception& e) {
+        AM_LOG(kError, "", "unable to initialize TLS transport configuration for gossip mesh",
+               {{"err", e.what()}});
+        return 1;
+      }
+    }
     try {
       d.peer = cluster::Peer::Create(d.core_io, po, reg);
     } catch (const std::exception& e) {

@@ -17,6 +17,7 @@
 #include "cluster/memberlist/ulid.h"
 #include "cluster/metrics.h"
 #include "cluster/settle.h"
+#include "cluster/tls_config.h"
 #include "core/duration.h"
 #include "core/log.h"
 #include "proto/cluster.pb.h"
@@ -56,6 +57,40 @@ std::optional<tcp::endpoint> ParseEndpoint(const std::string& hostport) {
   } catch (...) {
     return std::nullopt;
   }
+}
+
+// The TLS transport's options from the --cluster.tls-config file, counting into upstream's
+// alertmanager_tls_transport_* metrics.
+std::shared_ptr<const memberlist::TlsOptions> LoadTlsTransport(const std::string& path,
+                                                               prometheus::Registry& reg) {
+  memberlist::TlsOptions o = MakeTlsOptions(LoadTlsTransportConfig(path));
+  auto counter = [&reg](const std::string& name, const std::string& help,
+                        const prometheus::Labels& labels = {}) {
+    return &prometheus::BuildCounter()
+                .Name("alertmanager_tls_transport_" + name)
+                .Help(help)
+                .Register(reg)
+                .Add(labels);
+  };
+  auto& m = o.metrics;
+  m.packet_bytes_sent = counter(
+      "packet_bytes_sent_total",
+      "The number of packet bytes sent to outgoing connections (excluding internal metadata).");
+  m.packet_bytes_received = counter("packet_bytes_received_total",
+                                    "The number of packet bytes received from incoming "
+                                    "connections (excluding internal metadata).");
+  m.stream_connections_sent =
+      counter("stream_connections_sent_total", "The number of stream connections sent.");
+  m.stream_connections_received =
+      counter("stream_connections_received_total", "The number of stream connections received.");
+  m.read_errors = counter("read_errors_total",
+                          "The number of errors encountered while reading from incoming "
+                          "connections.");
+  const std::string werr =
+      "The number of errors encountered while writing to outgoing connections.";
+  m.write_errors_packet = counter("write_errors_total", werr, {{"connection_type", "packet"}});
+  m.write_errors_stream = counter("write_errors_total", werr, {{"connection_type", "stream"}});
+  return std::make_shared<const memberlist::TlsOptions>(std::move(o));
 }
 
 }  // namespace
@@ -183,9 +218,9 @@ class Peer::Core : public memberlist::Delegate, public std::enable_shared_from_t
 };
 
 void Peer::Core::Init() {
-  if (!opts_.tls_config.empty()) {
-    throw std::runtime_error("--cluster.tls-config is not supported by this build yet");
-  }
+  // --cluster.tls-config: read and checked (certificates loaded) before anything binds.
+  std::shared_ptr<const memberlist::TlsOptions> tls;
+  if (!opts_.tls_config.empty()) tls = LoadTlsTransport(opts_.tls_config, registry_);
   std::string bind_host, bind_port_s;
   if (!memberlist::SplitHostPort(opts_.listen_address, &bind_host, &bind_port_s)) {
     throw std::runtime_error("invalid listen address: address " + opts_.listen_address +
@@ -268,6 +303,10 @@ void Peer::Core::Init() {
   cfg.probe_interval = opts_.probe_interval;
   cfg.probe_timeout = opts_.probe_timeout;
   cfg.udp_buffer_size = kMaxGossipPacketSize;
+  if (tls) {
+    AM_LOG(kInfo, "cluster", "using TLS for gossip");
+    cfg.tls = tls;
+  }
   try {
     ml_ = memberlist::Memberlist::Create(io_, cfg, this, weak_from_this());
   } catch (const std::exception& e) {

@@ -1,7 +1,8 @@
 // am::cluster::Peer: Alertmanager's cluster.Peer on top of our memberlist. It owns the gossip
-// node (UDP+TCP on --cluster.listen-address), the named state channels ("nfl", "sil") carried as
-// clusterpb Parts and FullStates, peer resolution and bookkeeping (join, reconnect every
-// --cluster.reconnect-interval until --cluster.reconnect-timeout, DNS refresh every 15 s),
+// node (UDP+TCP on --cluster.listen-address, or TLS only with --cluster.tls-config), the named
+// state channels ("nfl", "sil") carried as clusterpb Parts and FullStates, peer resolution and
+// bookkeeping (join, reconnect every --cluster.reconnect-interval until
+// --cluster.reconnect-timeout, DNS refresh every 15 s),
 // settling, the peer position used by the notification wait stage, /api/v2/status data and the
 // cluster metrics.
 //
@@ -57,7 +58,7 @@ struct PeerOptions {
   std::chrono::nanoseconds settle_timeout = std::chrono::seconds(60);
   std::chrono::nanoseconds reconnect_interval = std::chrono::seconds(10);  // 0: no reconnects
   std::chrono::nanoseconds reconnect_timeout = std::chrono::hours(6);      // 0: keep forever
-  std::string tls_config;  // --cluster.tls-config: not supported yet, Create throws if set
+  std::string tls_config;  // --cluster.tls-config: gossip over mutual TLS (tls_config.h)
   bool allow_insecure_public_advertise = false;
   std::string label;  // --cluster.label
 

@@ -8,9 +8,12 @@
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
+#include <memory>
 #include <string>
 
 namespace am::cluster::memberlist {
+
+struct TlsOptions;
 
 struct Config {
   // Unique node name (Alertmanager: a ULID per start, or --cluster.peer-name).
@@ -23,6 +26,10 @@ struct Config {
   // IP (the Alertmanager layer resolves 0.0.0.0 to a private IP before getting here).
   std::string advertise_addr;
   uint16_t advertise_port = 0;  // 0: the bound port
+
+  // --cluster.tls-config: set, every packet and stream goes over TLS connections on the bind
+  // port (Alertmanager's TLS transport, tls_transport.h) and no UDP is used.
+  std::shared_ptr<const TlsOptions> tls;
 
   // --cluster.label: prefixed to every packet and stream; traffic with another label is dropped.
   std::string label;

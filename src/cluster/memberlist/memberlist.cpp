@@ -10,7 +10,9 @@
 #include <stdexcept>
 
 #include "cluster/memberlist/framing.h"
+#include "cluster/memberlist/net_transport.h"
 #include "cluster/memberlist/stream_conn.h"
+#include "cluster/memberlist/tls_transport.h"
 #include "core/log.h"
 
 namespace am::cluster::memberlist {
@@ -78,8 +80,6 @@ Memberlist::Memberlist(asio::io_context& io, Config cfg, Delegate* delegate)
       cfg_(std::move(cfg)),
       delegate_(delegate),
       strand_(asio::make_strand(io)),
-      udp_(strand_),
-      acceptor_(strand_),
       probe_timer_(strand_),
       gossip_timer_(strand_),
       pushpull_timer_(strand_),
@@ -87,7 +87,11 @@ Memberlist::Memberlist(asio::io_context& io, Config cfg, Delegate* delegate)
       awareness_(cfg_.awareness_max_multiplier),
       rng_(std::random_device{}()) {}
 
-Memberlist::~Memberlist() = default;
+Memberlist::~Memberlist() {
+  // Never started (say, Create failed after binding): nothing of the transport is pending, and
+  // dropping it closes its sockets now, as it must for a retry on the same port.
+  if (transport_ && started_) transport_->Shutdown();
+}
 
 std::shared_ptr<Memberlist> Memberlist::Create(asio::io_context& io, Config cfg, Delegate* delegate,
                                                std::weak_ptr<void> delegate_owner) {
@@ -105,41 +109,14 @@ void Memberlist::Bind() {
   auto bind_ip = asio::ip::make_address(cfg_.bind_addr.empty() ? "0.0.0.0" : cfg_.bind_addr, ec);
   if (ec) throw std::runtime_error("invalid bind address '" + cfg_.bind_addr + "'");
 
-  // With port 0 the kernel picks the TCP port and UDP must get the same one: retry a few times.
-  int attempts = cfg_.bind_port == 0 ? 10 : 1;
-  std::string last_err;
-  for (int i = 0; i < attempts; ++i) {
-    boost::system::error_code e;
-    tcp::acceptor acc(strand_);
-    tcp::endpoint tep(bind_ip, cfg_.bind_port);
-    acc.open(tep.protocol(), e);
-    if (!e) acc.set_option(tcp::acceptor::reuse_address(true), e);
-    if (!e) acc.bind(tep, e);
-    if (!e) acc.listen(asio::socket_base::max_listen_connections, e);
-    if (e) {
-      last_err = "failed to start TCP listener on \"" + cfg_.bind_addr + "\" port " +
-                 std::to_string(cfg_.bind_port) + ": " + e.message();
-      continue;
-    }
-    uint16_t port = acc.local_endpoint().port();
-    udp::socket u(strand_);
-    udp::endpoint uep(bind_ip, port);
-    u.open(uep.protocol(), e);
-    if (!e) u.bind(uep, e);
-    if (e) {
-      last_err = "failed to start UDP listener on \"" + cfg_.bind_addr + "\" port " +
-                 std::to_string(port) + ": " + e.message();
-      continue;
-    }
-    // Go asks for a 2 MiB receive buffer so bursts of gossip are not dropped.
-    u.set_option(asio::socket_base::receive_buffer_size(2 << 20), e);
-    acceptor_ = std::move(acc);
-    udp_ = std::move(u);
-    bound_port_ = port;
-    last_err.clear();
-    break;
+  if (cfg_.tls) {
+    transport_ =
+        TlsTransport::Create(io_, strand_, cfg_.bind_addr.empty() ? "0.0.0.0" : cfg_.bind_addr,
+                             cfg_.bind_port, *cfg_.tls, cfg_.tcp_timeout);
+  } else {
+    transport_ = NetTransport::Create(io_, strand_, cfg_.bind_addr, cfg_.bind_port);
   }
-  if (!last_err.empty()) throw std::runtime_error(last_err);
+  bound_port_ = transport_->BoundPort();
 
   if (!cfg_.advertise_addr.empty()) {
     advertise_ip_ = asio::ip::make_address(cfg_.advertise_addr, ec);
@@ -152,6 +129,7 @@ void Memberlist::Bind() {
     throw std::runtime_error("no advertise address: bind address is " + bind_ip.to_string());
   }
   advertise_port_ = cfg_.advertise_port != 0 ? cfg_.advertise_port : bound_port_;
+  transport_->SetAdvertiseAddress(JoinHostPort(advertise_ip_, advertise_port_));
 }
 
 void Memberlist::Start() {
@@ -159,8 +137,19 @@ void Memberlist::Start() {
     if (self->started_ || self->shutdown_) return;
     self->started_ = true;
     self->SetAlive();
-    self->StartReceive();
-    self->StartAccept();
+    std::weak_ptr<Memberlist> weak = self;
+    self->transport_->Start(
+        [weak](std::string_view packet, const udp::endpoint& from, Clock::time_point at) {
+          auto m = weak.lock();
+          if (m && !m->shutdown_) m->IngestPacket(packet, from, at);
+        },
+        [weak](std::shared_ptr<StreamConn> conn) {
+          if (auto m = weak.lock()) {
+            m->OnInboundStream(std::move(conn));
+          } else {
+            conn->Close();
+          }
+        });
     self->Schedule();
   });
 }
@@ -224,9 +213,7 @@ void Memberlist::SchedulePushPull(Clock::duration after) {
 void Memberlist::Shutdown() {
   if (shutdown_.exchange(true)) return;
   asio::dispatch(strand_, [self = shared_from_this()] {
-    boost::system::error_code ec;
-    self->udp_.close(ec);
-    self->acceptor_.close(ec);
+    self->transport_->Shutdown();
     self->probe_timer_.cancel();
     self->gossip_timer_.cancel();
     self->pushpull_timer_.cancel();
@@ -297,21 +284,7 @@ StreamLimits Memberlist::Limits() const {
 }
 
 // ---------------------------------------------------------------------------------------------
-// UDP: receive and dispatch
-
-void Memberlist::StartReceive() {
-  udp_.async_receive_from(
-      asio::buffer(recv_buf_), recv_from_,
-      [self = shared_from_this()](const boost::system::error_code& ec, size_t n) {
-        if (self->shutdown_) return;
-        if (!ec && n > 0) {
-          self->IngestPacket(std::string_view(self->recv_buf_.data(), n), self->recv_from_,
-                             Clock::now());
-        }
-        if (ec == asio::error::operation_aborted) return;
-        self->StartReceive();
-      });
-}
+// Packets: receive and dispatch
 
 void Memberlist::InjectPacket(std::string packet, udp::endpoint from) {
   asio::post(strand_, [self = shared_from_this(), packet = std::move(packet), from] {
@@ -565,12 +538,11 @@ void Memberlist::InvokeAck(const AckResp& ack, Clock::time_point at) {
 }
 
 // ---------------------------------------------------------------------------------------------
-// UDP: send
+// Packets: send
 
 void Memberlist::SendUdp(const udp::endpoint& to, std::string data) {
   if (shutdown_) return;
-  auto buf = std::make_shared<std::string>(std::move(data));
-  udp_.async_send_to(asio::buffer(*buf), to, [buf](const boost::system::error_code&, size_t) {});
+  transport_->SendPacket(to, std::move(data));
 }
 
 void Memberlist::RawSendMsgPacket(const udp::endpoint& to, const Node* node, std::string msg) {
@@ -862,59 +834,54 @@ std::string Memberlist::PrepareStream(std::string msg) const {
   return msg;
 }
 
-void Memberlist::StartAccept() {
-  acceptor_.async_accept(asio::make_strand(io_), [self = shared_from_this()](
-                                                     const boost::system::error_code& ec,
-                                                     tcp::socket sock) {
-    if (self->shutdown_) return;
-    if (!ec && self->inbound_streams_.load() >= self->cfg_.max_concurrent_pushpull) {
-      self->stats_.streams_rejected++;
-      Debug("memberlist: too many inbound streams, closing one");
-      boost::system::error_code ignored;
-      sock.close(ignored);
-    } else if (!ec) {
-      self->stats_.streams_received++;
-      self->inbound_streams_++;
-      auto conn = std::make_shared<StreamConn>(std::move(sock));
-      // Counts the connection until the reading side is done with it.
-      std::shared_ptr<void> reading(nullptr, [self](void*) { self->inbound_streams_--; });
-      conn->SetDeadline(self->cfg_.tcp_timeout);
-      conn->Read(
-          self->Limits(), /*strip_label=*/true,
-          [self, conn, reading](const std::string& err, StreamMessage msg,
-                                const std::string& label) {
-            if (!err.empty()) {
-              self->stats_.streams_rejected++;
-              if (err != "EOF") {
-                Debug("memberlist: failed to receive: " + err + " from=" + conn->RemoteAddress());
-                ErrResp resp;
-                resp.error = err;
-                std::string out = self->PrepareStream(EncodeMessage(MessageType::kErr, resp));
-                conn->Write(std::move(out),
-                            [conn](const boost::system::error_code&) { conn->Close(); });
-              } else {
-                conn->Close();
-              }
-              return;
-            }
-            if (label != self->cfg_.label) {
-              self->stats_.streams_rejected++;
-              Debug("memberlist: discarding stream with unacceptable label \"" + label + "\"");
-              conn->Close();
-              return;
-            }
-            asio::post(self->strand_, [self, conn, msg = std::move(msg)]() mutable {
-              if (self->shutdown_) {
-                conn->Close();
-                return;
-              }
-              self->HandleStream(conn, std::move(msg));
-            });
-          });
-    }
-    if (ec == asio::error::operation_aborted) return;
-    self->StartAccept();
-  });
+void Memberlist::OnInboundStream(std::shared_ptr<StreamConn> conn) {
+  if (shutdown_) {
+    conn->Close();
+    return;
+  }
+  if (inbound_streams_.load() >= cfg_.max_concurrent_pushpull) {
+    stats_.streams_rejected++;
+    Debug("memberlist: too many inbound streams, closing one");
+    conn->Close();
+    return;
+  }
+  auto self = shared_from_this();
+  stats_.streams_received++;
+  inbound_streams_++;
+  // Counts the connection until the reading side is done with it.
+  std::shared_ptr<void> reading(nullptr, [self](void*) { self->inbound_streams_--; });
+  conn->SetDeadline(cfg_.tcp_timeout);
+  conn->Read(
+      Limits(), /*strip_label=*/true,
+      [self, conn, reading](const std::string& err, StreamMessage msg, const std::string& label) {
+        if (!err.empty()) {
+          self->stats_.streams_rejected++;
+          if (err != "EOF") {
+            Debug("memberlist: failed to receive: " + err + " from=" + conn->RemoteAddress());
+            ErrResp resp;
+            resp.error = err;
+            std::string out = self->PrepareStream(EncodeMessage(MessageType::kErr, resp));
+            conn->Write(std::move(out),
+                        [conn](const boost::system::error_code&) { conn->Close(); });
+          } else {
+            conn->Close();
+          }
+          return;
+        }
+        if (label != self->cfg_.label) {
+          self->stats_.streams_rejected++;
+          Debug("memberlist: discarding stream with unacceptable label \"" + label + "\"");
+          conn->Close();
+          return;
+        }
+        asio::post(self->strand_, [self, conn, msg = std::move(msg)]() mutable {
+          if (self->shutdown_) {
+            conn->Close();
+            return;
+          }
+          self->HandleStream(conn, std::move(msg));
+        });
+      });
 }
 
 void Memberlist::HandleStream(std::shared_ptr<StreamConn> conn, StreamMessage msg) {
@@ -987,7 +954,7 @@ void Memberlist::PushPull(tcp::endpoint to, bool join, DoneFn done) {
       done("memberlist is shut down");
       return;
     }
-    auto conn = std::make_shared<StreamConn>(self->io_);
+    auto conn = self->transport_->NewStream();
     std::string addr = JoinHostPort(to.address(), to.port());
     auto fail = [self, done](const std::string& err) {
       asio::post(self->strand_, [done, err] { done(err); });
@@ -1057,7 +1024,7 @@ void Memberlist::SendReliable(const Node& to, std::string payload, DoneFn done) 
     }
     std::string out = self->PrepareStream(EncodeUserStream(payload));
     if (!self->cfg_.label.empty()) out = LabelHeader(self->cfg_.label) + out;
-    auto conn = std::make_shared<StreamConn>(self->io_);
+    auto conn = self->transport_->NewStream();
     std::string addr = to.Address();
     conn->SetDeadline(self->cfg_.tcp_timeout);
     auto finish = [self, done](const std::string& err) {
@@ -1085,7 +1052,7 @@ void Memberlist::TcpPing(const Node& node, const Ping& ping, Clock::time_point d
     done(false);
     return;
   }
-  auto conn = std::make_shared<StreamConn>(io_);
+  auto conn = transport_->NewStream();
   auto remaining = deadline - Clock::now();
   if (remaining <= Clock::duration::zero()) {
     done(false);

@@ -1,5 +1,6 @@
 // Memberlist: one node of a hashicorp/memberlist cluster, wire-compatible with Alertmanager 0.25.
-// It owns the UDP socket and the TCP listener on the bind address (same port), the node table,
+// It owns its Transport (UDP+TCP on the bind address, same port; or Alertmanager's TLS transport
+// when Config::tls is set), the node table,
 // the SWIM failure detector (probe with ping/ack, indirect pings with nacks, TCP fallback ping,
 // suspicion with confirmations and awareness, dead, refutation by incarnation), gossip of the
 // retransmit-limited broadcast queue every GossipInterval, push/pull state sync (join and
@@ -7,9 +8,9 @@
 //
 // Threading and ownership: every piece of mutable protocol state (node table, timers, ack
 // handlers, suspicions, sequence and incarnation numbers) lives on one strand of the io_context
-// and is touched only by handlers running on it; the Delegate is called on that strand. Each TCP
-// connection runs its reads and parsing on its own strand and hands complete messages to the
-// main strand. Thread-safe from anywhere: Name, BoundPort, Advertise*, Members, NumMembers,
+// and is touched only by handlers running on it; the Delegate is called on that strand. Each
+// stream connection runs its reads and parsing on its own strand and hands complete messages to
+// the main strand. Thread-safe from anywhere: Name, BoundPort, Advertise*, Members, NumMembers,
 // EstNumNodes, HealthScore (a mutex-guarded members snapshot and atomics) and the asynchronous
 // operations, which post to the strand. Callbacks of asynchronous operations run on the strand.
 // Lifetime: created through Create() as a shared_ptr; pending handlers keep it alive until
@@ -45,6 +46,7 @@
 #include "cluster/memberlist/stream_message.h"
 #include "cluster/memberlist/suspicion.h"
 #include "cluster/memberlist/transmit_queue.h"
+#include "cluster/memberlist/transport.h"
 
 namespace am::cluster::memberlist {
 
@@ -66,9 +68,10 @@ class Memberlist : public std::enable_shared_from_this<Memberlist> {
   // refused").
   using DoneFn = std::function<void(const std::string& err)>;
 
-  // Binds TCP and UDP on cfg.bind_addr:cfg.bind_port (port 0: one free port for both) and
-  // computes the advertise address. Throws std::runtime_error (bind failure, bad address, an
-  // unspecified advertise address). Nothing runs until Start().
+  // Binds the transport on cfg.bind_addr:cfg.bind_port (UDP and TCP, or with cfg.tls the TLS
+  // listener; port 0: one free port) and computes the advertise address. Throws
+  // std::runtime_error (bind failure, bad address, an unspecified advertise address). Nothing
+  // runs until Start().
   // With `delegate_owner`, each callback first locks it (and is skipped once it has expired).
   static std::shared_ptr<Memberlist> Create(boost::asio::io_context& io, Config cfg,
                                             Delegate* delegate,
@@ -104,7 +107,7 @@ class Memberlist : public std::enable_shared_from_this<Memberlist> {
 
   // A user message over TCP (08 + userMsgHeader + payload), for payloads too big for UDP.
   void SendReliable(const Node& to, std::string payload, DoneFn done);
-  // A user message in one UDP packet (with a CRC when the node understands it).
+  // A user message in one packet (with a CRC when the node understands it).
   void SendBestEffort(const Node& to, std::string payload);
 
   // Runs one gossip round now instead of waiting for the next tick (coalesced).
@@ -114,10 +117,10 @@ class Memberlist : public std::enable_shared_from_this<Memberlist> {
   // the retransmit limit, at once when nobody else is alive, or with an error after `timeout`.
   void Leave(std::chrono::nanoseconds timeout, DoneFn done);
 
-  // Closes the sockets and cancels every timer; pending callbacks are dropped. Idempotent.
+  // Closes the transport and cancels every timer; pending callbacks are dropped. Idempotent.
   void Shutdown();
 
-  // Test hook: a UDP packet as if received from `from` (runs on the strand).
+  // Test hook: a packet as if received from `from` (runs on the strand).
   void InjectPacket(std::string packet, boost::asio::ip::udp::endpoint from);
 
  private:
@@ -145,8 +148,7 @@ class Memberlist : public std::enable_shared_from_this<Memberlist> {
   // --- all below run on strand_ ---
   void SetAlive();
   void Schedule();
-  void StartReceive();
-  void StartAccept();
+  void OnInboundStream(std::shared_ptr<StreamConn> conn);
   void ScheduleProbe(Clock::duration after);
   void ScheduleGossip(Clock::duration after);
   void SchedulePushPull(Clock::duration after);
@@ -213,8 +215,7 @@ class Memberlist : public std::enable_shared_from_this<Memberlist> {
   std::weak_ptr<void> delegate_owner_;
   bool has_delegate_owner_ = false;
   Strand strand_;
-  boost::asio::ip::udp::socket udp_;
-  boost::asio::ip::tcp::acceptor acceptor_;
+  std::shared_ptr<Transport> transport_;
   uint16_t bound_port_ = 0;
   boost::asio::ip::address advertise_ip_;
   uint16_t advertise_port_ = 0;
@@ -222,9 +223,6 @@ class Memberlist : public std::enable_shared_from_this<Memberlist> {
   boost::asio::steady_timer probe_timer_;
   boost::asio::steady_timer gossip_timer_;
   boost::asio::steady_timer pushpull_timer_;
-
-  std::array<char, 65536> recv_buf_{};
-  boost::asio::ip::udp::endpoint recv_from_;
 
   std::vector<std::shared_ptr<NodeState>> nodes_;
   std::unordered_map<std::string, std::shared_ptr<NodeState>> node_map_;
@@ -245,7 +243,7 @@ class Memberlist : public std::enable_shared_from_this<Memberlist> {
   std::function<void()> leave_notify_;
 
   std::atomic<uint32_t> local_incarnation_{0};
-  // Inbound TCP connections being read; more than max_concurrent_pushpull are refused at accept
+  // Inbound stream connections being read; more than max_concurrent_pushpull are refused at accept
   // so a flood of half-sent streams cannot pin unbounded buffers.
   std::atomic<int> inbound_streams_{0};
   std::atomic<int> num_nodes_{0};

@@ -1,8 +1,6 @@
 #include "cluster/memberlist/stream_conn.h"
 
-#include <boost/asio/connect.hpp>
 #include <boost/asio/post.hpp>
-#include <boost/asio/write.hpp>
 
 #include <algorithm>
 #include <array>
@@ -14,14 +12,11 @@ namespace am::cluster::memberlist {
 namespace asio = boost::asio;
 using asio::ip::tcp;
 
-StreamConn::StreamConn(asio::io_context& io)
-    : sock_(asio::make_strand(io)), deadline_(sock_.get_executor()) {}
-
-StreamConn::StreamConn(tcp::socket sock) : sock_(std::move(sock)), deadline_(sock_.get_executor()) {
-  boost::system::error_code ec;
-  auto ep = sock_.remote_endpoint(ec);
-  if (!ec) remote_ = ep.address().to_string() + ":" + std::to_string(ep.port());
-}
+StreamConn::StreamConn(std::unique_ptr<ByteStream> stream, std::string initial)
+    : stream_(std::move(stream)),
+      deadline_(stream_->executor()),
+      rbuf_(std::move(initial)),
+      remote_(stream_->RemoteAddress()) {}
 
 void StreamConn::SetDeadline(std::chrono::steady_clock::duration d) {
   deadline_.expires_after(d);
@@ -34,23 +29,33 @@ void StreamConn::SetDeadline(std::chrono::steady_clock::duration d) {
 
 void StreamConn::Connect(const tcp::endpoint& to, IoFn done) {
   remote_ = to.address().to_string() + ":" + std::to_string(to.port());
-  sock_.async_connect(to, [self = shared_from_this(), done = std::move(done)](
-                              const boost::system::error_code& ec) { done(ec); });
+  asio::post(stream_->executor(), [self = shared_from_this(), to, done = std::move(done)] {
+    if (self->closed_) {
+      done(asio::error::operation_aborted);
+      return;
+    }
+    self->stream_->Connect(to,
+                           [self, done](const boost::system::error_code& ec, size_t) { done(ec); });
+  });
 }
 
 void StreamConn::Write(std::string data, IoFn done) {
-  asio::post(sock_.get_executor(),
+  asio::post(stream_->executor(),
              [self = shared_from_this(), data = std::move(data), done = std::move(done)]() mutable {
+               if (self->closed_) {
+                 done(asio::error::operation_aborted);
+                 return;
+               }
                self->wbuf_ = std::move(data);
-               asio::async_write(self->sock_, asio::buffer(self->wbuf_),
-                                 [self, done = std::move(done)](const boost::system::error_code& ec,
-                                                                size_t) { done(ec); });
+               self->stream_->Write(asio::buffer(self->wbuf_),
+                                    [self, done = std::move(done)](
+                                        const boost::system::error_code& ec, size_t) { done(ec); });
              });
 }
 
 void StreamConn::Read(const StreamLimits& limits, bool strip_label, ReadFn done) {
   auto d = std::make_shared<ReadFn>(std::move(done));
-  asio::post(sock_.get_executor(), [self = shared_from_this(), limits, strip_label, d] {
+  asio::post(stream_->executor(), [self = shared_from_this(), limits, strip_label, d] {
     self->TryParse(limits, strip_label, d, false);
   });
 }
@@ -64,22 +69,25 @@ void StreamConn::ReadMore(const StreamLimits& limits, bool strip_label,
     return;
   }
   auto chunk = std::make_shared<std::array<char, 64 * 1024>>();
-  sock_.async_read_some(
-      asio::buffer(*chunk), [self = shared_from_this(), chunk, limits, strip_label, done](
-                                const boost::system::error_code& ec, size_t n) {
-        if (n > 0) self->rbuf_.append(chunk->data(), n);
-        if (ec) {
-          if (n > 0) {
-            self->TryParse(limits, strip_label, done, true);
-          } else if (ec == asio::error::eof) {
-            (*done)(self->rbuf_.empty() ? "EOF" : "unexpected EOF", StreamMessage{}, "");
-          } else {
-            (*done)(self->timed_out_ ? "i/o timeout" : ec.message(), StreamMessage{}, "");
-          }
-          return;
-        }
-        self->TryParse(limits, strip_label, done, false);
-      });
+  if (closed_) {
+    (*done)(timed_out_ ? "i/o timeout" : "use of closed network connection", StreamMessage{}, "");
+    return;
+  }
+  stream_->ReadSome(asio::buffer(*chunk), [self = shared_from_this(), chunk, limits, strip_label,
+                                           done](const boost::system::error_code& ec, size_t n) {
+    if (n > 0) self->rbuf_.append(chunk->data(), n);
+    if (ec) {
+      if (n > 0) {
+        self->TryParse(limits, strip_label, done, true);
+      } else if (ec == asio::error::eof) {
+        (*done)(self->rbuf_.empty() ? "EOF" : "unexpected EOF", StreamMessage{}, "");
+      } else {
+        (*done)(self->timed_out_ ? "i/o timeout" : ec.message(), StreamMessage{}, "");
+      }
+      return;
+    }
+    self->TryParse(limits, strip_label, done, false);
+  });
 }
 
 void StreamConn::TryParse(const StreamLimits& limits, bool strip_label,
@@ -117,13 +125,11 @@ void StreamConn::TryParse(const StreamLimits& limits, bool strip_label,
 }
 
 void StreamConn::Close() {
-  asio::post(sock_.get_executor(), [self = shared_from_this()] {
+  asio::post(stream_->executor(), [self = shared_from_this()] {
     if (self->closed_) return;
     self->closed_ = true;
-    boost::system::error_code ec;
     self->deadline_.cancel();
-    self->sock_.shutdown(tcp::socket::shutdown_both, ec);
-    self->sock_.close(ec);
+    self->stream_->Close();
   });
 }
 

@@ -1,14 +1,13 @@
-// StreamConn: one memberlist TCP connection (either side): connect with a timeout, an overall
-// deadline that closes the socket, writes, and reading exactly one stream message (optional
-// label, optional compress wrapper) through the incremental parser with size limits.
-// Threading: each connection has its own strand (its socket's executor); completion handlers run
-// there. Owners hold it by shared_ptr; pending operations keep it alive.
+// StreamConn: one memberlist stream connection (either side) over a ByteStream (plain TCP or
+// TLS): connect, an overall deadline that closes the connection, writes, and reading exactly one
+// stream message (optional label, optional compress wrapper) through the incremental parser with
+// size limits.
+// Threading: each connection has its own strand (its ByteStream's executor); completion handlers
+// run there. Owners hold it by shared_ptr; pending operations keep it alive.
 #pragma once
 
-#include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/steady_timer.hpp>
-#include <boost/asio/strand.hpp>
 
 #include <chrono>
 #include <functional>
@@ -17,6 +16,7 @@
 #include <system_error>
 
 #include "cluster/memberlist/stream_message.h"
+#include "cluster/memberlist/transport.h"
 
 namespace am::cluster::memberlist {
 
@@ -26,12 +26,11 @@ class StreamConn : public std::enable_shared_from_this<StreamConn> {
       std::function<void(const std::string& err, StreamMessage msg, const std::string& label)>;
   using IoFn = std::function<void(const boost::system::error_code& ec)>;
 
-  // Outbound: a socket on a new strand of `io`.
-  explicit StreamConn(boost::asio::io_context& io);
-  // Inbound: an accepted socket (its executor should be a strand).
-  explicit StreamConn(boost::asio::ip::tcp::socket sock);
+  // `initial`: bytes of the stream already read from the connection (the TLS transport reads
+  // past its preamble frame); they are parsed before anything else is read.
+  explicit StreamConn(std::unique_ptr<ByteStream> stream, std::string initial = {});
 
-  // Closes the socket when `d` has passed (replacing any earlier deadline).
+  // Closes the connection when `d` has passed (replacing any earlier deadline).
   void SetDeadline(std::chrono::steady_clock::duration d);
   void Connect(const boost::asio::ip::tcp::endpoint& to, IoFn done);
   void Write(std::string data, IoFn done);
@@ -46,7 +45,7 @@ class StreamConn : public std::enable_shared_from_this<StreamConn> {
   void TryParse(const StreamLimits& limits, bool strip_label, std::shared_ptr<ReadFn> done,
                 bool eof);
 
-  boost::asio::ip::tcp::socket sock_;
+  std::unique_ptr<ByteStream> stream_;
   boost::asio::steady_timer deadline_;
   std::string rbuf_;
   std::string wbuf_;
