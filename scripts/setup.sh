@@ -7,7 +7,7 @@ set -euo pipefail
 BUILD_PKGS="cmake g++ libboost-dev libyaml-cpp-dev nlohmann-json3-dev libspdlog-dev prometheus-cpp-dev
   libprotobuf-dev protobuf-compiler libre2-dev libmsgpack-cxx-dev libxxhash-dev libhowardhinnant-date-dev
   libssl-dev libcurl4-openssl-dev libgtest-dev libgmock-dev libbenchmark-dev libsimdjson-dev tzdata ccache
-  ninja-build clang libclang-rt-14-dev pkg-config"
+  ninja-build clang clang-14 libclang-rt-14-dev pkg-config"
 TEST_PKGS="prometheus-alertmanager prometheus python3-aiosmtpd wrk iproute2 openssl curl procps
   golang-go golang-github-prometheus-alertmanager-dev clang-format systemd python3-yaml strace"
 missing=""
