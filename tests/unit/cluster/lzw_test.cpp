@@ -8,19 +8,13 @@
 #include <string>
 
 #include "cluster/memberlist/lzw.h"
+#include "cluster_test_util.h"
 
 namespace am::cluster::memberlist {
 namespace {
 
-std::string ToHex(const std::string& s) {
-  static const char* d = "0123456789abcdef";
-  std::string out;
-  for (unsigned char c : s) {
-    out.push_back(d[c >> 4]);
-    out.push_back(d[c & 15]);
-  }
-  return out;
-}
+using testutil::Hex;
+using testutil::WaitFor;
 
 std::string LcgInput(size_t n) {
   uint32_t x = 12345;
@@ -34,11 +28,11 @@ std::string LcgInput(size_t n) {
 }
 
 TEST(Lzw, MatchesGoSmallVectors) {
-  EXPECT_EQ(ToHex(LzwCompress("")), "000302");
-  EXPECT_EQ(ToHex(LzwCompress("a")), "00c30404");
-  EXPECT_EQ(ToHex(LzwCompress("TOBEORNOTTOBEORTOBEORNOT#")),
+  EXPECT_EQ(Hex(LzwCompress("")), "000302");
+  EXPECT_EQ(Hex(LzwCompress("a")), "00c30404");
+  EXPECT_EQ(Hex(LzwCompress("TOBEORNOTTOBEORTOBEORNOT#")),
             "00a93c1152e48914274fa80824687061c18309470404");
-  EXPECT_EQ(ToHex(LzwCompress(std::string(5000, 'a'))),
+  EXPECT_EQ(Hex(LzwCompress(std::string(5000, 'a'))),
             "00c3081c48b0a0c18308132a5cc8b0a1c38710234a9c48b1a2c58b18336adcc8b1a3c78f20438a1c49b2"
             "a4c9932853aa5cc9b2a5cb973063ca9c49b3a6cd9b3873eadcc9b3a7cf9f40830a1d4ab4a8d1a348932a5d"
             "cab4a9d3a750a34a9d4ab5aad5ab58b36addcab5abd7af60c38a1d2b3320");

@@ -18,24 +18,19 @@
 
 #include "cluster/memberlist/framing.h"
 #include "cluster/memberlist/memberlist.h"
+#include "cluster_test_util.h"
 
 namespace am::cluster::memberlist {
 namespace {
+
+using testutil::Hex;
+using testutil::WaitFor;
 
 using namespace std::chrono_literals;
 using namespace std::string_literals;
 namespace asio = boost::asio;
 
 // Waits up to `limit` for `pred`, polling.
-bool WaitFor(const std::function<bool()>& pred, std::chrono::milliseconds limit = 5000ms) {
-  auto end = std::chrono::steady_clock::now() + limit;
-  while (std::chrono::steady_clock::now() < end) {
-    if (pred()) return true;
-    std::this_thread::sleep_for(10ms);
-  }
-  return pred();
-}
-
 class TestDelegate : public Delegate {
  public:
   void NotifyMsg(std::string_view msg) override {
@@ -124,20 +119,7 @@ class Cluster : public ::testing::Test {
   TestDelegate& D(size_t i) { return *delegates_[i]; }
   std::string Join(const std::shared_ptr<Memberlist>& m, const std::shared_ptr<Memberlist>& to,
                    bool join = true) {
-    std::mutex mu;
-    std::condition_variable cv;
-    bool done = false;
-    std::string result;
-    m->PushPull(asio::ip::tcp::endpoint(asio::ip::make_address("127.0.0.1"), to->BoundPort()), join,
-                [&](const std::string& err) {
-                  std::lock_guard<std::mutex> l(mu);
-                  result = err;
-                  done = true;
-                  cv.notify_all();
-                });
-    std::unique_lock<std::mutex> l(mu);
-    if (!cv.wait_for(l, 5s, [&] { return done; })) return "timeout";
-    return result;
+    return testutil::PushPullSync(m, to, join);
   }
   static bool HasMember(const std::shared_ptr<Memberlist>& m, const std::string& name,
                         NodeStateType state = kStateAlive) {

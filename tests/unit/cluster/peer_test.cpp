@@ -22,22 +22,17 @@
 #include "cluster/advertise.h"
 #include "cluster/peer.h"
 #include "cluster/settle.h"
+#include "cluster_test_util.h"
 #include "core/log.h"
 
 namespace am::cluster {
 namespace {
 
+using testutil::Hex;
+using testutil::WaitFor;
+
 using namespace std::chrono_literals;
 namespace asio = boost::asio;
-
-bool WaitFor(const std::function<bool()>& pred, std::chrono::milliseconds limit = 5000ms) {
-  auto end = std::chrono::steady_clock::now() + limit;
-  while (std::chrono::steady_clock::now() < end) {
-    if (pred()) return true;
-    std::this_thread::sleep_for(10ms);
-  }
-  return pred();
-}
 
 // Entries are strings, each framed by a 2-byte big-endian length (like delimited mesh entries).
 class FakeState : public StateChannel {

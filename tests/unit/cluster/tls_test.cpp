@@ -36,35 +36,20 @@
 #include "cluster/memberlist/tls_transport.h"
 #include "cluster/peer.h"
 #include "cluster/tls_config.h"
+#include "cluster_test_util.h"
 #include "core/log.h"
 #include "proto/cluster.pb.h"
 
 namespace am::cluster {
 namespace {
 
+using testutil::Hex;
+using testutil::WaitFor;
+
 using namespace std::chrono_literals;
 namespace asio = boost::asio;
 namespace fs = std::filesystem;
 using memberlist::TlsFrame;
-
-std::string Hex(std::string_view s) {
-  static const char* d = "0123456789abcdef";
-  std::string out;
-  for (unsigned char c : s) {
-    out.push_back(d[c >> 4]);
-    out.push_back(d[c & 15]);
-  }
-  return out;
-}
-
-bool WaitFor(const std::function<bool()>& pred, std::chrono::milliseconds limit = 5000ms) {
-  auto end = std::chrono::steady_clock::now() + limit;
-  while (std::chrono::steady_clock::now() < end) {
-    if (pred()) return true;
-    std::this_thread::sleep_for(10ms);
-  }
-  return pred();
-}
 
 // ---------------------------------------------------------------------------------------------
 // Frames
@@ -436,20 +421,7 @@ class TlsNodes : public ::testing::Test {
   }
   std::string Join(const std::shared_ptr<memberlist::Memberlist>& m,
                    const std::shared_ptr<memberlist::Memberlist>& to) {
-    std::mutex mu;
-    std::condition_variable cv;
-    bool done = false;
-    std::string result;
-    m->PushPull(asio::ip::tcp::endpoint(asio::ip::make_address("127.0.0.1"), to->BoundPort()), true,
-                [&](const std::string& err) {
-                  std::lock_guard<std::mutex> l(mu);
-                  result = err;
-                  done = true;
-                  cv.notify_all();
-                });
-    std::unique_lock<std::mutex> l(mu);
-    if (!cv.wait_for(l, 5s, [&] { return done; })) return "timeout";
-    return result;
+    return testutil::PushPullSync(m, to);
   }
   memberlist::Node NodeOf(const std::shared_ptr<memberlist::Memberlist>& from,
                           const std::string& name) {

@@ -9,10 +9,13 @@
 #include "cluster/memberlist/lzw.h"
 #include "cluster/memberlist/messages.h"
 #include "cluster/memberlist/stream_message.h"
+#include "cluster_test_util.h"
 #include "proto/cluster.pb.h"
 
 namespace am::cluster::memberlist {
 namespace {
+
+using testutil::Hex;
 
 using namespace std::string_literals;
 
@@ -21,20 +24,10 @@ const std::string kB = "01M80XX5F94CB86Z5CTRPYY558";  // 127.0.0.1:19194
 const std::string kLoopback = "\x7f\x00\x00\x01"s;
 const std::string kVsn = "\x01\x05\x02\x00\x00\x00"s;
 
-std::string Hex(const std::string& h) {
+std::string FromHex(const std::string& h) {
   std::string out;
   for (size_t i = 0; i + 1 < h.size(); i += 2) {
     out.push_back(static_cast<char>(std::stoi(h.substr(i, 2), nullptr, 16)));
-  }
-  return out;
-}
-
-std::string ToHex(const std::string& s) {
-  static const char* d = "0123456789abcdef";
-  std::string out;
-  for (unsigned char c : s) {
-    out.push_back(d[c >> 4]);
-    out.push_back(d[c & 15]);
   }
   return out;
 }
@@ -55,7 +48,7 @@ TEST(WireGolden, PingFromBToA) {
   p.source_addr = kLoopback;
   p.source_node = kB;
   p.source_port = 19194;
-  EXPECT_EQ(ToHex(EncodeMessage(MessageType::kPing, p)), ToHex(want));
+  EXPECT_EQ(Hex(EncodeMessage(MessageType::kPing, p)), Hex(want));
 
   Ping got;
   std::string err;
@@ -71,18 +64,18 @@ TEST(WireGolden, PingOmitsEmptyOptionalFields) {
   Ping p;
   p.node = "";
   p.seq_no = 7;
-  EXPECT_EQ(ToHex(EncodeMessage(MessageType::kPing, p)),
-            ToHex(std::string("\x00\x82"s) + S("Node") + S("") + S("SeqNo") + "\x07"));
+  EXPECT_EQ(Hex(EncodeMessage(MessageType::kPing, p)),
+            Hex(std::string("\x00\x82"s) + S("Node") + S("") + S("SeqNo") + "\x07"));
 }
 
 TEST(WireGolden, Ack) {
   AckResp a;
   a.seq_no = 1;
   a.payload = std::string();  // Alertmanager's AckPayload: empty, non-nil
-  EXPECT_EQ(ToHex(EncodeMessage(MessageType::kAck, a)), "0282a75061796c6f6164a0a55365714e6f01");
+  EXPECT_EQ(Hex(EncodeMessage(MessageType::kAck, a)), "0282a75061796c6f6164a0a55365714e6f01");
   AckResp got;
   std::string err;
-  ASSERT_TRUE(DecodeBody(Hex("82a75061796c6f6164a0a55365714e6f01"), &got, &err)) << err;
+  ASSERT_TRUE(DecodeBody(FromHex("82a75061796c6f6164a0a55365714e6f01"), &got, &err)) << err;
   EXPECT_EQ(got.seq_no, 1u);
   ASSERT_TRUE(got.payload.has_value());
   EXPECT_EQ(*got.payload, "");
@@ -93,7 +86,7 @@ TEST(WireGolden, Nack) {
   n.seq_no = 122;
   std::string want = std::string("\x0b\x81", 2) + S("SeqNo") + "\x7a";
   ASSERT_EQ(want.size(), 9u);
-  EXPECT_EQ(ToHex(EncodeMessage(MessageType::kNack, n)), ToHex(want));
+  EXPECT_EQ(Hex(EncodeMessage(MessageType::kNack, n)), Hex(want));
   NackResp got;
   ASSERT_TRUE(DecodeBody(std::string_view(want).substr(1), &got, nullptr));
   EXPECT_EQ(got.seq_no, 122u);
@@ -122,14 +115,14 @@ TEST(WireGolden, GossipCompoundWithCrc) {
   std::string alive_b = AliveBytes(kB, "\xcd\x4a\xfa", "\xa0");
   ASSERT_EQ(alive_a.size(), 82u);
   ASSERT_EQ(alive_b.size(), 82u);
-  EXPECT_EQ(ToHex(EncodeMessage(MessageType::kAlive, MakeAlive(kA, 19094, std::nullopt))),
-            ToHex(alive_a));
-  EXPECT_EQ(ToHex(EncodeMessage(MessageType::kAlive, MakeAlive(kB, 19194, std::string()))),
-            ToHex(alive_b));
+  EXPECT_EQ(Hex(EncodeMessage(MessageType::kAlive, MakeAlive(kA, 19094, std::nullopt))),
+            Hex(alive_a));
+  EXPECT_EQ(Hex(EncodeMessage(MessageType::kAlive, MakeAlive(kB, 19194, std::string()))),
+            Hex(alive_b));
 
   std::string packet = AddCrc(MakeCompound({alive_a, alive_b}));
   ASSERT_EQ(packet.size(), 175u);
-  EXPECT_EQ(ToHex(packet.substr(0, 11)), "0c72b7acb6070200520052");
+  EXPECT_EQ(Hex(packet.substr(0, 11)), "0c72b7acb6070200520052");
 
   // Decode: CRC, compound, both alives.
   EXPECT_EQ(Crc32(std::string_view(packet).substr(5)), 0x72b7acb6u);
@@ -160,13 +153,13 @@ TEST(WireGolden, SuspectAndDead) {
   std::string body =
       std::string("\x83", 1) + S("From") + S(kB) + S("Incarnation") + "\x01" + S("Node") + S(kA);
   std::string msg = EncodeMessage(MessageType::kSuspect, s);
-  EXPECT_EQ(ToHex(msg), ToHex("\x03" + body));
+  EXPECT_EQ(Hex(msg), Hex("\x03" + body));
   EXPECT_EQ(AddCrc(msg).size(), 84u);
   Dead d;
   d.from = kB;
   d.incarnation = 1;
   d.node = kA;
-  EXPECT_EQ(ToHex(EncodeMessage(MessageType::kDead, d)), ToHex("\x05" + body));
+  EXPECT_EQ(Hex(EncodeMessage(MessageType::kDead, d)), Hex("\x05" + body));
   Dead got;
   ASSERT_TRUE(DecodeBody(body, &got, nullptr));
   EXPECT_EQ(got.from, kB);
@@ -178,7 +171,7 @@ std::string JoinPushPullPlain() {
   return std::string("\x06\x83", 2) + S("Join") + "\xc3" + S("Nodes") + "\x01" + S("UserStateLen") +
          "\x0e" + "\x87" + S("Addr") + S(kLoopback) + S("Incarnation") + "\x01" + S("Meta") +
          "\xa0" + S("Name") + S(kB) + S("Port") + "\xcd\x4a\xfa" + S("State") +
-         std::string(1, '\0') + S("Vsn") + S(kVsn) + Hex("0a050a036e666c0a050a0373696c");
+         std::string(1, '\0') + S("Vsn") + S(kVsn) + FromHex("0a050a036e666c0a050a0373696c");
 }
 
 // Go's compress/lzw output for the join push/pull (generated with Go 1.19; the captured stream
@@ -206,14 +199,14 @@ TEST(WireGolden, JoinPushPull) {
   p = fs.add_parts();
   p->set_key("sil");
   std::string user = fs.SerializeAsString();
-  EXPECT_EQ(ToHex(user), "0a050a036e666c0a050a0373696c");
-  EXPECT_EQ(ToHex(EncodePushPull(true, {n}, user)), ToHex(want));
+  EXPECT_EQ(Hex(user), "0a050a036e666c0a050a0373696c");
+  EXPECT_EQ(Hex(EncodePushPull(true, {n}, user)), Hex(want));
 
   // Compressed as Go sends it: 157 bytes, the LZW part byte-identical to Go's writer.
   std::string wire = CompressMessage(want);
   ASSERT_EQ(wire.size(), 157u);
-  EXPECT_EQ(ToHex(wire.substr(0, 15)), "0982a4416c676f00a3427566da008e");
-  EXPECT_EQ(ToHex(wire.substr(15)), kJoinLzwHex);
+  EXPECT_EQ(Hex(wire.substr(0, 15)), "0982a4416c676f00a3427566da008e");
+  EXPECT_EQ(Hex(wire.substr(15)), kJoinLzwHex);
 
   // And the stream parser reads it back.
   StreamMessage m;
@@ -247,8 +240,8 @@ TEST(WireGolden, PushPullParsesIncrementally) {
 TEST(WireGolden, ReliableUserMessage) {
   std::string payload(1120, 'x');
   std::string msg = EncodeUserStream(payload);
-  EXPECT_EQ(ToHex(msg.substr(0, 16)),
-            ToHex(std::string("\x08\x81", 2) + S("UserMsgLen") + "\xcd\x04\x60"));
+  EXPECT_EQ(Hex(msg.substr(0, 16)),
+            Hex(std::string("\x08\x81", 2) + S("UserMsgLen") + "\xcd\x04\x60"));
   StreamMessage m;
   ASSERT_EQ(ParseStreamMessage(CompressMessage(msg), StreamLimits{}, &m, nullptr),
             DecodeStatus::kOk);
@@ -258,11 +251,11 @@ TEST(WireGolden, ReliableUserMessage) {
 
 // The nfl gossip captured on UDP: CRC, then 08 + Part{key "nfl", data: one delimited MeshEntry}.
 TEST(WireGolden, NflogGossipPart) {
-  std::string packet =
-      Hex("0c2248698d080a036e666c124140"
-          "0a310a057b7d3a7b7d120f0a046e756c6c1207776562686f6f6b"
-          "2a0b08da8d8ad80610e49fb729320acbc9b4ce93e399b2cb01"
-          "120b08fac58ad80610e49fb729");
+  std::string packet = FromHex(
+      "0c2248698d080a036e666c124140"
+      "0a310a057b7d3a7b7d120f0a046e756c6c1207776562686f6f6b"
+      "2a0b08da8d8ad80610e49fb729320acbc9b4ce93e399b2cb01"
+      "120b08fac58ad80610e49fb729");
   ASSERT_EQ(packet.size(), 78u);
   EXPECT_EQ(Crc32(std::string_view(packet).substr(5)), 0x2248698du);
   EXPECT_EQ(static_cast<uint8_t>(packet[5]), 8);
@@ -276,7 +269,7 @@ TEST(WireGolden, NflogGossipPart) {
 TEST(WireGolden, LabelHeader) {
   std::string ping = EncodeMessage(MessageType::kNack, NackResp{5});
   std::string labelled = LabelHeader("prod") + ping;
-  EXPECT_EQ(ToHex(labelled.substr(0, 6)), "f404" + ToHex("prod"));
+  EXPECT_EQ(Hex(labelled.substr(0, 6)), "f404" + Hex("prod"));
   std::string_view v(labelled);
   std::string label;
   ASSERT_TRUE(StripLabel(&v, &label, nullptr));

@@ -291,58 +291,51 @@ TEST_F(PipelineTest, AfterTheWaitAResolvedAlertIsSentResolvedNotStaleFiring) {
 
 // The two races of a replica past position 0 whose group changed while it waited (found with
 // Prometheus resolving an alert in tests/cluster/test_prometheus.py).
-TEST_F(PipelineTest, ResolvedDuringTheWaitIsLeftToTheNextTickWhenTheTickStateWasSent) {
-  // Position 0 sent the firing state of the tick; its "resolved" comes with its next tick. A
-  // later replica must not send the resolved state now as well.
-  TestServer sink;
-  FakePeer peer;
-  peer.position = 1;
-  peer.MakeReady();
-  options_.peer = &peer;
-  options_.peer_timeout = 50ms;
-  Build({Webhooks("web", {sink.url()})});
-  auto ctx = Ctx("web");
-  ctx->snapshot = [this](Time) { return Alerts{Resolved("A", "1")}; };
+class LaterPositionTest : public PipelineTest {
+ protected:
+  struct Logged {
+    std::vector<uint64_t> firing, resolved;
+  };
+  // Flushes `tick` as the replica at position 1 (50 ms peer timeout) whose group reads `now`
+  // after the wait, with what position 0 logged (or nothing); the bodies the receiver got.
+  std::vector<std::string> Run(const Alerts& tick, const Alerts& now,
+                               std::optional<Logged> logged) {
+    TestServer sink;
+    FakePeer peer;
+    peer.position = 1;
+    peer.MakeReady();
+    options_.peer = &peer;
+    options_.peer_timeout = 50ms;
+    Build({Webhooks("web", {sink.url()})});
+    auto ctx = Ctx("web");
+    ctx->snapshot = [now](Time) { return now; };
+    if (logged)
+      log_.Record({"web", "webhook", 0}, ctx->group_key, logged->firing, logged->resolved, 8h);
+    EXPECT_EQ(Flush(ctx, tick), std::optional<bool>(true));
+    std::vector<std::string> bodies;
+    for (const auto& r : sink.requests()) bodies.push_back(r.body);
+    return bodies;
+  }
+  static uint64_t Hash(const Alert& a) { return a.labels.XxHash(); }
+};
+
+TEST_F(LaterPositionTest, ResolvedDuringTheWaitIsLeftToTheNextTickWhenTheTickStateWasSent) {
+  // Position 0 sent the firing state of the tick; its "resolved" comes with its next tick.
   const Alerts tick = {Firing("A", "1")};
-  log_.Record({"web", "webhook", 0}, ctx->group_key, {tick[0].labels.XxHash()}, {}, 8h);
-  EXPECT_EQ(Flush(ctx, tick), std::optional<bool>(true));
-  EXPECT_EQ(sink.count(), 0u);
+  EXPECT_TRUE(Run(tick, {Resolved("A", "1")}, Logged{{Hash(tick[0])}, {}}).empty());
 }
 
-TEST_F(PipelineTest, StaleFiringIsNotSentAfterAnEarlierReplicaLoggedResolved) {
-  // Position 0's "resolved" entry arrived before this replica's check: the tick's "firing" is
-  // stale and the current state is known to the receiver.
-  TestServer sink;
-  FakePeer peer;
-  peer.position = 1;
-  peer.MakeReady();
-  options_.peer = &peer;
-  options_.peer_timeout = 50ms;
-  Build({Webhooks("web", {sink.url()})});
-  auto ctx = Ctx("web");
-  ctx->snapshot = [this](Time) { return Alerts{Resolved("A", "1")}; };
+TEST_F(LaterPositionTest, StaleFiringIsNotSentAfterAnEarlierReplicaLoggedResolved) {
+  // Position 0's "resolved" record arrived before this replica's check.
   const Alerts tick = {Firing("A", "1")};
-  log_.Record({"web", "webhook", 0}, ctx->group_key, {}, {tick[0].labels.XxHash()}, 8h);
-  EXPECT_EQ(Flush(ctx, tick), std::optional<bool>(true));
-  EXPECT_EQ(sink.count(), 0u);
+  EXPECT_TRUE(Run(tick, {Resolved("A", "1")}, Logged{{}, {Hash(tick[0])}}).empty());
 }
 
-TEST_F(PipelineTest, ChangeSinceTheTickIsSentWhenNobodySentTheTickState) {
-  // Position 0 is gone: neither state is in the log, so this replica sends, the current one.
-  TestServer sink;
-  FakePeer peer;
-  peer.position = 1;
-  peer.MakeReady();
-  options_.peer = &peer;
-  options_.peer_timeout = 50ms;
-  Build({Webhooks("web", {sink.url()})});
-  auto ctx = Ctx("web");
-  ctx->snapshot = [this](Time) { return Alerts{Firing("A", "1"), Firing("A", "2")}; };
-  const Alerts tick = {Firing("A", "1")};
-  log_.Record({"web", "webhook", 0}, ctx->group_key, {}, {}, 8h);
-  EXPECT_EQ(Flush(ctx, tick), std::optional<bool>(true));
-  ASSERT_EQ(sink.count(), 1u);
-  EXPECT_NE(sink.requests()[0].body.find("\"n\":\"2\""), std::string::npos);
+TEST_F(LaterPositionTest, ChangeSinceTheTickIsSentWhenNobodySentTheTickState) {
+  // Position 0 is gone: neither state is in the log, so this replica sends the current one.
+  auto bodies = Run({Firing("A", "1")}, {Firing("A", "1"), Firing("A", "2")}, std::nullopt);
+  ASSERT_EQ(bodies.size(), 1u);
+  EXPECT_NE(bodies[0].find("\"n\":\"2\""), std::string::npos);
 }
 
 TEST_F(PipelineTest, SettleIsAwaitedBeforeAnything) {
