@@ -427,6 +427,7 @@ int Daemon::Start() {
       DefaultParseMode() == ParseMode::kUtf8Strict);
   d.api->AddCollectable(std::make_shared<api::ProcessCollector>());
   d.api->AddCollectable(std::make_shared<AlertsCollector>(*d.backend));
+  d.api->AddCollectable(d.dispatcher->ProcessingMetric());
   d.api->Register(*d.server);
   api::RegisterSilenceRoutes(*d.server, *d.silences);
   d.api->AddCollectable(d.silences->StateCollectable());

@@ -2,7 +2,6 @@
 
 #include <prometheus/gauge.h>
 #include <prometheus/registry.h>
-#include <prometheus/summary.h>
 
 #include <algorithm>
 #include <atomic>
@@ -18,6 +17,7 @@
 #include "dispatch/clock.h"
 #include "dispatch/group_key.h"
 #include "dispatch/route_match.h"
+#include "dispatch/sum_count_summary.h"
 
 namespace am::dispatch {
 namespace {
@@ -97,14 +97,9 @@ class Dispatcher::Impl : public std::enable_shared_from_this<Impl> {
                          .Help("Number of active aggregation groups")
                          .Register(registry)
                          .Add({});
-    processing_ = &prometheus::BuildSummary()
-                       .Name("alertmanager_dispatcher_alert_processing_duration_seconds")
-                       .Help("Summary of latencies for the processing of alerts.")
-                       .Register(registry)
-                       // No quantiles (as 0.25) and one age bucket: prometheus-cpp's default
-                       // five CKMS windows cost ~19% of CPU under ingest load (perf), for
-                       // quantiles nobody exposes.
-                       .Add({}, prometheus::Summary::Quantiles{}, std::chrono::minutes(10), 1);
+    processing_ = std::make_shared<SumCountSummary>(
+        "alertmanager_dispatcher_alert_processing_duration_seconds",
+        "Summary of latencies for the processing of alerts.");
   }
 
   // ---- Any thread. ----
@@ -188,6 +183,8 @@ class Dispatcher::Impl : public std::enable_shared_from_this<Impl> {
     std::shared_lock table(table_mu_);
     return group_count_;
   }
+
+  std::shared_ptr<SumCountSummary> processing() const { return processing_; }
 
   std::shared_ptr<const config::Config> config() const {
     std::shared_lock table(table_mu_);
@@ -466,7 +463,7 @@ class Dispatcher::Impl : public std::enable_shared_from_this<Impl> {
   FlushHandler& handler_;
   const DispatcherOptions opts_;
   prometheus::Gauge* groups_gauge_ = nullptr;
-  prometheus::Summary* processing_ = nullptr;
+  std::shared_ptr<SumCountSummary> processing_;
 
   std::atomic<bool> stopped_{false};
 
@@ -517,6 +514,9 @@ Dispatcher::AlertFilter Dispatcher::DefaultAlertFilter() {
 }
 
 size_t Dispatcher::group_count() const { return impl_->group_count(); }
+std::shared_ptr<prometheus::Collectable> Dispatcher::ProcessingMetric() const {
+  return impl_->processing();
+}
 
 std::shared_ptr<const config::Config> Dispatcher::config() const { return impl_->config(); }
 

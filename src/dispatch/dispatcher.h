@@ -39,6 +39,7 @@
 #include "dispatch/flush.h"
 
 namespace prometheus {
+class Collectable;
 class Registry;
 }
 
@@ -102,6 +103,9 @@ class Dispatcher {
   static AlertFilter DefaultAlertFilter();
 
   size_t group_count() const;
+  // alertmanager_dispatcher_alert_processing_duration_seconds: not in the Registry (see
+  // sum_count_summary.h); serve it on /metrics beside the registry's families.
+  std::shared_ptr<prometheus::Collectable> ProcessingMetric() const;
   std::shared_ptr<const config::Config> config() const;
 
  private:

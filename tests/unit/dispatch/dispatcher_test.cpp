@@ -129,8 +129,14 @@ class DispatcherTest : public ::testing::Test {
     Settle();
   }
 
+  // The registry's families and the dispatcher's processing summary, as /metrics serves them.
+  std::vector<prometheus::MetricFamily> Families() {
+    auto fams = registry_.Collect();
+    for (auto& f : disp_->ProcessingMetric()->Collect()) fams.push_back(std::move(f));
+    return fams;
+  }
   double Metric(const std::string& name) {
-    for (const auto& fam : registry_.Collect()) {
+    for (const auto& fam : Families()) {
       if (fam.name != name || fam.metric.empty()) continue;
       if (fam.type == prometheus::MetricType::Summary) {
         return static_cast<double>(fam.metric[0].summary.sample_count);
@@ -348,7 +354,7 @@ TEST_F(DispatcherTest, EmptyGroupsAreRemovedByMaintenance) {
 TEST_F(DispatcherTest, MetricsExposedAs025) {
   Start(kSimpleConfig);
   Fire({{"alertname", "A"}});
-  std::string text = prometheus::TextSerializer().Serialize(registry_.Collect());
+  std::string text = prometheus::TextSerializer().Serialize(Families());
   for (const char* line : {
            "# HELP alertmanager_dispatcher_aggregation_groups Number of active aggregation "
            "groups\n",
