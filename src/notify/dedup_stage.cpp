@@ -30,7 +30,8 @@ void DedupStage::Exec(std::shared_ptr<ExecContext> ctx, Alerts alerts, StageDone
     Split(*ctx->tick_alerts, ctx->flush->now, &tick_firing, &tick_resolved);
     if (!nflog::ShouldNotify(nflog::NeedsUpdate(tick_firing, tick_resolved, prev, send_resolved_,
                                                 ctx->flush->repeat_interval, now))) {
-      AM_LOG(kDebug, "dispatcher", "state at the flush tick already notified; changes since wait",
+      AM_LOG(kDebug, "dispatcher",
+             "state at the flush tick already notified; later changes are left to the next tick",
              {{"aggrGroup", ctx->flush->group_key}, {"receiver", receiver_.group_name}});
       reason = nflog::NotifyReason::kDoNotNotify;
     }
