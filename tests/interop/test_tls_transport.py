@@ -188,8 +188,11 @@ class TlsTransportTest(unittest.TestCase):
         for d in self.c.nodes:
             self.assertTrue(udp_port_free(d.cluster_port),
                             f"{d.describe()} holds UDP {d.cluster_port}")
-            got = metric_sum(d, "alertmanager_tls_transport_packet_bytes_received_total")
-            self.assertGreater(got, 0, f"{d.describe()} received no TLS packets")
+            # A mesh of ours forms through push/pull streams in ~0.1 s, before the first probe
+            # (1 s interval, random stagger) has sent a packet: wait for one, bounded.
+            wait_for(lambda: metric_sum(
+                d, "alertmanager_tls_transport_packet_bytes_received_total") > 0,
+                timeout=10, what=f"{d.describe()} receiving TLS packets")
 
     def streams_received(self):
         return [metric_sum(d, "alertmanager_tls_transport_stream_connections_received_total")
