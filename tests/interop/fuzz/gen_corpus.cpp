@@ -20,6 +20,7 @@
 #include "cluster/memberlist/messages.h"
 #include "cluster/memberlist/tls_frame.h"
 #include "proto/cluster.pb.h"
+#include "proto/silence.pb.h"
 
 namespace ml = am::cluster::memberlist;
 namespace fs = std::filesystem;
@@ -67,6 +68,43 @@ const std::string kA = "01M80XX3H4MXHHN1B1812XSKDN";
 const std::string kB = "01M80XX5F94CB86Z5CTRPYY558";
 const std::string kLoopback = "\x7f\x00\x00\x01"s;
 const std::string kVsn = "\x01\x05\x02\x00\x00\x00"s;
+
+// One varint-delimited MeshSilence, active at the targets' fixed clock (fuzz_util.h), with the
+// given matcher sets: {type, name, pattern} with silencepb's types (0 =, 1 =~, 2 !=, 3 !~). The
+// first set also goes into the legacy field, as 0.33+ writes it.
+struct M {
+  int type;
+  const char* name;
+  const char* pattern;
+};
+std::string MeshSilence(const std::string& id, const std::vector<std::vector<M>>& sets) {
+  silencepb::MeshSilence pb;
+  auto* s = pb.mutable_silence();
+  s->set_id(id);
+  for (size_t i = 0; i < sets.size(); ++i) {
+    auto* set = s->add_matcher_sets();
+    for (const M& m : sets[i]) {
+      for (auto* pm : {set->add_matchers(), i == 0 ? s->add_matchers() : nullptr}) {
+        if (!pm) continue;
+        pm->set_type(static_cast<silencepb::Matcher::Type>(m.type));
+        pm->set_name(m.name);
+        pm->set_pattern(m.pattern);
+      }
+    }
+  }
+  s->mutable_starts_at()->set_seconds(1795330000);
+  s->mutable_ends_at()->set_seconds(1795350000);
+  s->mutable_updated_at()->set_seconds(1795330000);
+  s->set_created_by("fuzz");
+  s->set_comment("seed");
+  pb.mutable_expires_at()->set_seconds(1795350000 + 120 * 3600);
+  std::string out;
+  for (uint64_t n = pb.ByteSizeLong();; n >>= 7) {
+    out.push_back(static_cast<char>((n & 0x7f) | (n >= 0x80 ? 0x80 : 0)));
+    if (n < 0x80) break;
+  }
+  return out + pb.SerializeAsString();
+}
 
 class Writer {
  public:
@@ -265,6 +303,29 @@ int main(int argc, char** argv) {
     for (size_t i = 0; i < nfl.size(); ++i) {
       w.Put("nflog_merge", "go_entry_" + std::to_string(i), nfl[i]);
     }
+  }
+
+  // Silences reaching each place of silence/matcher_index.h: anchored by an escaped literal
+  // alternation, filed by a regex that cannot match "" (an RE2::Set per label name), scanned
+  // (negative matchers and a regex matching ""), an invalid regex, and several matcher sets.
+  {
+    const std::vector<std::pair<std::string, std::string>> crafted = {
+        {"literal_alternation", MeshSilence("s-alt", {{{1, "instance", "host1|host\\.2"}}})},
+        {"regex_filed", MeshSilence("s-re", {{{1, "job", "api-.+"}, {3, "env", "dev|test"}}})},
+        {"negative_only", MeshSilence("s-neg", {{{2, "severity", "info"}, {1, "team", ".*"}}})},
+        {"invalid_regex", MeshSilence("s-bad", {{{1, "job", "(unclosed"}}})},
+        {"matcher_sets", MeshSilence("s-sets", {{{0, "alertname", "A"}}, {{1, "job", "b.+"}}})},
+    };
+    std::string all;
+    for (const auto& [name, bytes] : crafted) {
+      w.Put("silence_merge", name, bytes);
+      all += bytes;
+    }
+    w.Put("silence_merge", "crafted_all", all);
+    clusterpb::Part p;
+    p.set_key("sil");
+    p.set_data(crafted[1].second);
+    w.Put("cluster_part", "sil_regex_filed", p.SerializeAsString());
   }
 
   // --- nflog_merge / silence_merge: whole channel states. ---
