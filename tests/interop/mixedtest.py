@@ -13,6 +13,7 @@ import os
 import subprocess
 import sys
 import time
+import unittest
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(HERE, "..", "integration"))
@@ -238,3 +239,28 @@ def amtool_cluster_show(d, timeout=20):
             addr, name = line.split()[:2]
             peers.append(name)
     return status, node, sorted(peers), r.stdout
+
+
+PEER_TIMEOUT = 2  # --cluster.peer-timeout of every node of a MixedWebhookCase
+
+
+class MixedWebhookCase(unittest.TestCase):
+    """Base of the scenario tests: an empty MixedCluster (add nodes in the test) whose webhook
+    receiver is self.sink, every node with --cluster.peer-timeout=PEER_TIMEOUT s."""
+
+    def setUp(self):
+        require_go()
+        self.sink = Sink()
+        self.addCleanup(self.sink.close)
+        self.c = MixedCluster(webhook_config(self.sink.url()),
+                              extra_args=(f"--cluster.peer-timeout={PEER_TIMEOUT}s",))
+        self.addCleanup(self.c.cleanup)
+
+    def formed_in_order(self, kinds):
+        """Waits until formed; asserts the node kinds by position. (seconds, nodes, layout)."""
+        formed = self.c.wait_formed()
+        order = self.c.by_position()
+        layout = self.c.layout(order)
+        self.assertEqual([d.kind for d in order], kinds, layout)
+        return formed, order, layout
+

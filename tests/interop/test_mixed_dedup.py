@@ -7,27 +7,15 @@ group_wait 1s, --cluster.peer-timeout=2s on all nodes: the last position flushes
 import time
 import unittest
 
-from mixedtest import (CPP, FIRST, GO, LAST, MixedCluster, Sink, after, alert, notified_names,
-                       post_all, require_go, webhook_config)
+from mixedtest import (CPP, FIRST, GO, LAST, PEER_TIMEOUT, MixedWebhookCase, after, alert,
+                       notified_names, post_all)
 
-PEER_TIMEOUT = 2
 SETTLE_WAIT = 1 + 2 * PEER_TIMEOUT + 4
 
 
-class MixedDedupTest(unittest.TestCase):
-    def setUp(self):
-        require_go()
-        self.sink = Sink()
-        self.addCleanup(self.sink.close)
-        self.c = MixedCluster(webhook_config(self.sink.url()),
-                              extra_args=(f"--cluster.peer-timeout={PEER_TIMEOUT}s",))
-        self.addCleanup(self.c.cleanup)
-
+class MixedDedupTest(MixedWebhookCase):
     def check(self, kinds, label):
-        formed = self.c.wait_formed()
-        order = self.c.by_position()
-        layout = self.c.layout(order)
-        self.assertEqual([d.kind for d in order], kinds, layout)
+        formed, order, layout = self.formed_in_order(kinds)
         name = f"Dedup{label}"
         t0 = time.monotonic()
         post_all(self.c.nodes, alert(name))

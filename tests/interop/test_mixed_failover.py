@@ -9,31 +9,18 @@ import threading
 import time
 import unittest
 
-from mixedtest import (CPP, FIRST, GO, LAST, MixedCluster, Sink, after, alert, elapsed,
-                       notified_names, peer_names, post_all, require_go, wait_for,
-                       webhook_config)
+from mixedtest import (CPP, FIRST, GO, LAST, PEER_TIMEOUT, MixedWebhookCase, after, alert, elapsed,
+                       notified_names, peer_names, post_all, wait_for)
 
-PEER_TIMEOUT = 2
 GROUP_WAIT = 1
 SETTLE_WAIT = GROUP_WAIT + 2 * PEER_TIMEOUT + 4
 EXPECTED = GROUP_WAIT + PEER_TIMEOUT
 DEAD_GONE_BOUND = 20
 
 
-class MixedFailoverTest(unittest.TestCase):
-    def setUp(self):
-        require_go()
-        self.sink = Sink()
-        self.addCleanup(self.sink.close)
-        self.c = MixedCluster(webhook_config(self.sink.url()),
-                              extra_args=(f"--cluster.peer-timeout={PEER_TIMEOUT}s",))
-        self.addCleanup(self.c.cleanup)
-
+class MixedFailoverTest(MixedWebhookCase):
     def kill_position_0(self, kinds, label):
-        formed = self.c.wait_formed()
-        order = self.c.by_position()
-        layout = self.c.layout(order)
-        self.assertEqual([d.kind for d in order], kinds, layout)
+        formed, order, layout = self.formed_in_order(kinds)
         p0, p1, p2 = order
         dead_name = p0.name()
         name = f"Kill{label}"

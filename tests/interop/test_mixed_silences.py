@@ -9,10 +9,9 @@ import json
 import time
 import unittest
 
-from mixedtest import (CPP, GO, MixedCluster, Sink, alert, elapsed, http, notified_names,
-                       post_all, require_go, wait_for, webhook_config)
+from mixedtest import (CPP, GO, PEER_TIMEOUT, MixedWebhookCase, alert, elapsed, http,
+                       notified_names, post_all, wait_for)
 
-PEER_TIMEOUT = 2
 PROPAGATION_BOUND = 2.0
 
 
@@ -27,14 +26,9 @@ def silence_body(alertname, comment):
             "createdBy": "interop", "comment": comment}
 
 
-class MixedSilencesTest(unittest.TestCase):
+class MixedSilencesTest(MixedWebhookCase):
     def setUp(self):
-        require_go()
-        self.sink = Sink()
-        self.addCleanup(self.sink.close)
-        self.c = MixedCluster(webhook_config(self.sink.url()),
-                              extra_args=(f"--cluster.peer-timeout={PEER_TIMEOUT}s",))
-        self.addCleanup(self.c.cleanup)
+        super().setUp()
         for kind in (GO, CPP, GO, CPP):
             self.c.add(kind)
         self.c.wait_formed()
